@@ -1,0 +1,1 @@
+"""Forms of the clinician pages; they validate input, services do the writing."""

@@ -1,0 +1,1 @@
+"""Security plumbing: two-factor policy, session limits, headers, logging, trail, faults."""

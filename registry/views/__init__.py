@@ -1,0 +1,1 @@
+"""Clinician pages: thin views that read through selectors and write through services."""
