@@ -239,3 +239,26 @@ def test_complication_create_checks_the_procedure_site(clinician_b):
             procedure=procedure,
             data={"event_type": "fever", "onset_on": procedure.performed_on, "ctcae_grade": 1},
         )
+
+
+def test_a_duplicate_refused_by_the_database_comes_back_as_field_errors(site_a, clinician_a):
+    first = services.patient_create(by=clinician_a, site=site_a, data=PATIENT)
+
+    with pytest.raises(ValidationError) as refused:
+        services.patient_create(by=clinician_a, site=site_a, data=PATIENT | {"nhs_number": None})
+
+    assert "hospital number" in str(refused.value).lower()
+    assert list(Patient.objects.filter(site=site_a)) == [first]
+
+
+def test_a_broken_check_constraint_comes_back_as_a_validation_error(patient_a, clinician_a):
+    with pytest.raises(ValidationError):
+        services.record_update(
+            by=clinician_a,
+            record=patient_a,
+            expected_version=patient_a.version,
+            reason="Typo",
+            data={"sex": "not-a-sex"},
+        )
+    patient_a.refresh_from_db()
+    assert patient_a.version == 1
