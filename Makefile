@@ -51,6 +51,12 @@ migrate: install  ## Apply migrations to DATABASE_URL (default: the demo SQLite 
 seed: install  ## Load the demo cohort into DATABASE_URL.
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 
+.PHONY: bench
+
+bench: install  ## Measure at national scale on dedicated PostgreSQL databases (BENCH_ARGS=--help).
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "make bench needs PostgreSQL at 127.0.0.1:5432"; exit 2; }
+	$(PY) -m bench $(BENCH_ARGS)
+
 .PHONY: backup restore backup-drill
 
 backup: install  ## Dump DATABASE_URL (PostgreSQL) to backups/ in pg_dump custom format.
