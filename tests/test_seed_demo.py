@@ -16,7 +16,7 @@ from django.test import override_settings
 from registry import services
 from registry.choices import AssessmentResult as Result
 from registry.choices import CauseOfDeath, Intent, Role, VitalStatus
-from registry.demo import CHANGE_REASON, DEMO_PASSWORD
+from registry.demo import CHANGE_REASON, DEMO_PASSWORD, seeding
 from registry.models import (
     Complication,
     FollowUp,
@@ -184,6 +184,42 @@ def test_every_record_has_a_creation_history_row_with_the_reason(db):
         history = model.history.filter(history_type="+", history_change_reason=CHANGE_REASON)
         recorded = set(history.values_list("id", flat=True))
         assert recorded == set(model.objects.values_list("pk", flat=True)), model.__name__
+
+
+def history_mismatches() -> list[str]:
+    """Return the records whose creation history row is not an exact copy of them."""
+    admin = User.objects.get(username="admin")
+    mismatches = []
+    for model in ALL_MODELS:
+        names = [field.attname for field in model._meta.concrete_fields]
+        live = {row[0]: row for row in model.objects.values_list(*names)}
+        history = model.history.filter(
+            history_type="+", history_change_reason=CHANGE_REASON, history_user=admin
+        )
+        copies = {row[0]: row for row in history.values_list(*names)}
+        if history.count() != len(live) or copies != live:
+            mismatches.append(model.__name__)
+    return mismatches
+
+
+@pytest.mark.parametrize("copy", [True, False], ids=["copy", "bulk_create"])
+def test_every_history_row_is_an_exact_copy_of_its_record(db, copy):
+    seeding.seed(
+        seeding.SeedOptions(patients=12, sites=2, seed=COVERAGE_SEED, as_of=AS_OF), copy=copy
+    )
+    assert history_mismatches() == []
+
+
+def test_copy_and_bulk_create_write_the_same_cohort(db):
+    options = seeding.SeedOptions(patients=40, sites=3, seed=COVERAGE_SEED, as_of=AS_OF)
+    cohorts = []
+    for copy in (True, False):
+        with transaction.atomic():
+            seeding.seed(options, copy=copy)
+            cohorts.append(snapshot())
+            transaction.set_rollback(True)
+    assert cohorts[0] == cohorts[1]
+    assert len(cohorts[0]["TumourAssessment"]) > 40
 
 
 def test_next_follow_up_due_matches_what_the_services_compute(db):

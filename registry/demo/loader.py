@@ -2,8 +2,11 @@
 
 Rows go in per model in dependency order (patients, tumours, procedures,
 treatments, complications, follow-ups, assessments), a chunk of patients at a
-time so memory stays flat however large the cohort. bulk_create() sets primary
-keys on PostgreSQL and SQLite alike, which is how children find their parents.
+time so memory stays flat however large the cohort. `Loader` walks the plans
+and hands each model's rows to `_write()`, which returns their primary keys:
+that is how children find their parents. `BulkLoader` writes with
+bulk_create() (any database); `registry.demo.copying.CopyLoader` streams rows
+with PostgreSQL's COPY. Both write the same rows from the same plans.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
+from django.db.models import Model
 from django.utils import timezone
 
 from registry import schedule
@@ -23,7 +27,6 @@ from registry.choices import VitalStatus
 from registry.demo import CHANGE_REASON
 from registry.demo.plans import PatientPlan
 from registry.models import (
-    ClinicalRecord,
     Complication,
     FollowUp,
     Patient,
@@ -34,10 +37,18 @@ from registry.models import (
     User,
 )
 
-R = TypeVar("R", bound=ClinicalRecord)
-
 CHUNK_PATIENTS = 1000
 BATCH_SIZE = 2000
+# Every model the loader writes, parents first.
+LOADED_MODELS: tuple[type[Model], ...] = (
+    Patient,
+    Tumour,
+    Procedure,
+    TumourTreatment,
+    Complication,
+    FollowUp,
+    TumourAssessment,
+)
 # Plan fields that refer to other plans or positions, not model columns.
 _NOT_COLUMNS = {
     "site",
@@ -53,13 +64,18 @@ _NOT_COLUMNS = {
 _COLUMNS: dict[type, tuple[str, ...]] = {}
 
 
+def column_names(plan_type: type) -> tuple[str, ...]:
+    """Return the names of a plan type's fields that are model columns."""
+    names = _COLUMNS.get(plan_type)
+    if names is None:
+        names = tuple(f.name for f in fields(plan_type) if f.name not in _NOT_COLUMNS)
+        _COLUMNS[plan_type] = names
+    return names
+
+
 def columns(plan: Any) -> dict[str, Any]:
     """Return a plan's column values as keyword arguments for its model."""
-    names = _COLUMNS.get(type(plan))
-    if names is None:
-        names = tuple(f.name for f in fields(plan) if f.name not in _NOT_COLUMNS)
-        _COLUMNS[type(plan)] = names
-    return {name: getattr(plan, name) for name in names}
+    return {name: getattr(plan, name) for name in column_names(type(plan))}
 
 
 class Loader:
@@ -83,84 +99,112 @@ class Loader:
             self._load_chunk(chunk)
         return self.counts
 
+    def _write(
+        self, model: type[Model], keys: tuple[str, ...], values: list[tuple[Any, ...]], plans: list
+    ) -> list[int]:
+        """Insert one row per plan, with its history row; return the primary keys.
+
+        `keys` names the columns (parents and derived values) that `values` holds
+        for each plan, in the same order; the plan's own fields supply the rest.
+        """
+        raise NotImplementedError
+
+    def _insert(
+        self, model: type[Model], keys: tuple[str, ...], values: list[tuple[Any, ...]], plans: list
+    ) -> list[int]:
+        ids = self._write(model, keys, values, plans) if plans else []
+        self.counts[str(model._meta.verbose_name_plural)] += len(plans)
+        return ids
+
     def _load_chunk(self, plans: list[PatientPlan]) -> None:
-        patients = self._insert(
+        patient_ids = self._insert(
             Patient,
-            [
-                Patient(
-                    site_id=self.site_ids[p.site],
-                    next_follow_up_due=next_follow_up_due(p),
-                    **columns(p),
-                )
-                for p in plans
-            ],
+            ("site_id", "next_follow_up_due"),
+            [(self.site_ids[p.site], next_follow_up_due(p)) for p in plans],
+            plans,
         )
-        tumours = [
-            [Tumour(patient_id=patient.pk, **columns(t)) for t in plan.tumours]
-            for plan, patient in zip(plans, patients, strict=True)
-        ]
-        self._insert(Tumour, _flat(tumours))
-        self._load_procedures(plans, patients, tumours)
-        self._load_follow_ups(plans, patients, tumours)
+        tumour_ids = _regroup(
+            self._insert(
+                Tumour,
+                ("patient_id",),
+                [(pk,) for p, pk in zip(plans, patient_ids, strict=True) for _ in p.tumours],
+                [t for p in plans for t in p.tumours],
+            ),
+            [len(p.tumours) for p in plans],
+        )
+        self._load_procedures(plans, patient_ids, tumour_ids)
+        self._load_follow_ups(plans, patient_ids, tumour_ids)
 
     def _load_procedures(
-        self, plans: list[PatientPlan], patients: list[Patient], tumours: list[list[Tumour]]
+        self, plans: list[PatientPlan], patient_ids: list[int], tumour_ids: list[list[int]]
     ) -> None:
-        procedures = [
-            [
-                Procedure(
-                    patient_id=patient.pk,
-                    operator_id=self.operator_ids[plan.site][p.operator],
-                    **columns(p),
-                )
-                for p in plan.procedures
-            ]
-            for plan, patient in zip(plans, patients, strict=True)
+        owners = [
+            (plan, pk, tumours)
+            for plan, pk, tumours in zip(plans, patient_ids, tumour_ids, strict=True)
+            for _ in plan.procedures
         ]
-        self._insert(Procedure, _flat(procedures))
-        treatments, complications = [], []
-        for plan, rows, own_tumours in zip(plans, procedures, tumours, strict=True):
-            for p, row in zip(plan.procedures, rows, strict=True):
-                treatments += [
-                    TumourTreatment(
-                        procedure_id=row.pk, tumour_id=own_tumours[t.tumour].pk, **columns(t)
-                    )
-                    for t in p.treatments
-                ]
-                complications += [
-                    Complication(procedure_id=row.pk, **columns(c)) for c in p.complications
-                ]
-        self._insert(TumourTreatment, treatments)
-        self._insert(Complication, complications)
+        procedures = [p for plan in plans for p in plan.procedures]
+        ids = self._insert(
+            Procedure,
+            ("patient_id", "operator_id"),
+            [
+                (pk, self.operator_ids[plan.site][p.operator])
+                for (plan, pk, _), p in zip(owners, procedures, strict=True)
+            ],
+            procedures,
+        )
+        rows = list(zip(ids, procedures, (tumours for _, _, tumours in owners), strict=True))
+        self._insert(
+            TumourTreatment,
+            ("procedure_id", "tumour_id"),
+            [(pk, tumours[t.tumour]) for pk, p, tumours in rows for t in p.treatments],
+            [t for p in procedures for t in p.treatments],
+        )
+        self._insert(
+            Complication,
+            ("procedure_id",),
+            [(pk,) for pk, p, _ in rows for _ in p.complications],
+            [c for p in procedures for c in p.complications],
+        )
 
     def _load_follow_ups(
-        self, plans: list[PatientPlan], patients: list[Patient], tumours: list[list[Tumour]]
+        self, plans: list[PatientPlan], patient_ids: list[int], tumour_ids: list[list[int]]
     ) -> None:
-        follow_ups = [
-            [FollowUp(patient_id=patient.pk, **columns(f)) for f in plan.follow_ups]
-            for plan, patient in zip(plans, patients, strict=True)
+        owners = [
+            (pk, tumours)
+            for plan, pk, tumours in zip(plans, patient_ids, tumour_ids, strict=True)
+            for _ in plan.follow_ups
         ]
-        self._insert(FollowUp, _flat(follow_ups))
-        assessments = [
-            TumourAssessment(follow_up_id=row.pk, tumour_id=own_tumours[a.tumour].pk, **columns(a))
-            for plan, rows, own_tumours in zip(plans, follow_ups, tumours, strict=True)
-            for f, row in zip(plan.follow_ups, rows, strict=True)
-            for a in f.assessments
-        ]
-        self._insert(TumourAssessment, assessments)
+        follow_ups = [f for plan in plans for f in plan.follow_ups]
+        ids = self._insert(FollowUp, ("patient_id",), [(pk,) for pk, _ in owners], follow_ups)
+        rows = zip(ids, follow_ups, (tumours for _, tumours in owners), strict=True)
+        self._insert(
+            TumourAssessment,
+            ("follow_up_id", "tumour_id"),
+            [(pk, tumours[a.tumour]) for pk, f, tumours in rows for a in f.assessments],
+            [a for f in follow_ups for a in f.assessments],
+        )
 
-    def _insert(self, model: type[R], rows: list[R]) -> list[R]:
-        """Insert rows and their history: every registry record needs a history row."""
-        model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-        model.history.bulk_history_create(
+
+class BulkLoader(Loader):
+    """Write with bulk_create() and simple-history's bulk_history_create()."""
+
+    def _write(
+        self, model: type[Model], keys: tuple[str, ...], values: list[tuple[Any, ...]], plans: list
+    ) -> list[int]:
+        rows = [
+            model(**dict(zip(keys, row, strict=True)), **columns(plan))
+            for row, plan in zip(values, plans, strict=True)
+        ]
+        model._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
+        model.history.bulk_history_create(  # type: ignore[attr-defined]
             rows,
             batch_size=BATCH_SIZE,
             default_user=self.author,
             default_change_reason=CHANGE_REASON,
             default_date=self.now,
         )
-        self.counts[str(model._meta.verbose_name_plural)] += len(rows)
-        return rows
+        return [row.pk for row in rows]
 
 
 def next_follow_up_due(plan: PatientPlan) -> datetime.date | None:
@@ -184,5 +228,7 @@ def _chunks(items: Iterator[PatientPlan], size: int) -> Iterator[list[PatientPla
         yield chunk
 
 
-def _flat(groups: list[list[R]]) -> list[R]:
-    return [row for group in groups for row in group]
+def _regroup(ids: Sequence[int], sizes: list[int]) -> list[list[int]]:
+    """Split a flat list of primary keys back into one list per parent."""
+    starts = [0, *itertools.accumulate(sizes)]
+    return [list(ids[start:end]) for start, end in itertools.pairwise(starts)]

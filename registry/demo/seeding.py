@@ -6,12 +6,12 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
-from registry.demo import people
+from registry.demo import copying, people
 from registry.demo.cohort import Cohort, CohortSpec
 from registry.demo.draw import Draw
-from registry.demo.loader import Loader
+from registry.demo.loader import BulkLoader, Loader
 from registry.models import Patient, Site, User
 from registry.signals import records_bulk_loaded
 
@@ -35,8 +35,12 @@ def already_seeded(sites: int) -> bool:
 
 
 @transaction.atomic
-def seed(options: SeedOptions) -> Counter[str]:
-    """Create the demo sites, logins and cohort; return the rows created per model."""
+def seed(options: SeedOptions, *, copy: bool | None = None) -> Counter[str]:
+    """Create the demo sites, logins and cohort; return the rows created per model.
+
+    The cohort goes in with COPY on PostgreSQL and with bulk_create() elsewhere;
+    `copy` forces one way (COPY needs PostgreSQL). Both give the same rows.
+    """
     specs = people.site_specs(options.sites)
     _refuse_taken_usernames(people.demo_usernames(specs))
     draw = Draw(options.seed)
@@ -48,9 +52,15 @@ def seed(options: SeedOptions) -> Counter[str]:
         site_prefixes=tuple(site.code[0] for site in specs),
     )
     cohort = Cohort(draw, spec, _test_nhs_numbers_in_use())
-    counts = Loader(cast.site_ids, cast.operator_ids, cast.admin).load(cohort.patients())
-    # bulk_create sends no post_save: tell other apps (cached dashboards) the data changed.
-    records_bulk_loaded.send(sender=Loader, using=transaction.get_connection().alias)
+    postgres = connection.vendor == "postgresql"
+    loader: type[Loader] = (
+        copying.CopyLoader if (postgres if copy is None else copy) else BulkLoader
+    )
+    counts = loader(cast.site_ids, cast.operator_ids, cast.admin).load(cohort.patients())
+    if postgres:
+        copying.analyze()  # the planner would otherwise guess at millions of new rows
+    # Bulk writes send no post_save: tell other apps (cached dashboards) the data changed.
+    records_bulk_loaded.send(sender=loader, using=transaction.get_connection().alias)
     return counts
 
 
