@@ -145,6 +145,14 @@ class Patient(ClinicalRecord):
 
     class Meta:
         ordering = ["registry_id"]
+        indexes = [
+            # The patient list pages through a site's current patients by registry ID.
+            models.Index(
+                fields=["site", "registry_id"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="patient_current_by_site",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["nhs_number"],

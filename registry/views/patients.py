@@ -48,16 +48,20 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     chosen = filters.get("site") or form.fields["site"].initial
     can_lead = selectors.site_ids_for(request.user, selectors.LEAD_ROLES) != set()
+    site_id = None if chosen == ALL_SITES else int(chosen)
+    if site_id is None and len(sites) == 1:
+        site_id = sites[0].pk
     patients = selectors.patient_list(
         request.user,
         today=timezone.localdate(),
-        site_id=None if chosen == ALL_SITES else int(chosen),
+        site_id=site_id,
         search=filters.get("q", ""),
         vital=filters.get("vital", ""),
         overdue=filters.get("overdue", False),
         withdrawn=can_lead and filters.get("withdrawn", False),
     )
     page = Paginator(patients, settings.PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_summaries(list(page.object_list))
     return render(
         request,
         "registry/patient_list.html",
