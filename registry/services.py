@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ForeignKey
 from django.utils import timezone
 
 from registry import history, schedule, selectors
@@ -112,8 +113,14 @@ def _save(record: R, *, by: User, reason: str) -> R:
     # table's constraints are enforced by the database itself; checking them first
     # would cost a query each on every save (a third of a form submission's time),
     # so they are checked only when the database refuses the row, to turn its
-    # refusal into the same field errors.
-    record.full_clean(validate_unique=False, validate_constraints=False)
+    # refusal into the same field errors (ClinicalRecord.get_constraints).
+    # A parent already loaded (the patient, the site) exists: skip re-reading it.
+    loaded = [
+        f.name
+        for f in record._meta.concrete_fields
+        if isinstance(f, ForeignKey) and f.is_cached(record)
+    ]
+    record.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
     # django-simple-history reads these two attributes when it writes the history row.
     record._history_user = by  # type: ignore[attr-defined]
     record._change_reason = reason  # type: ignore[attr-defined]
@@ -123,6 +130,7 @@ def _save(record: R, *, by: User, reason: str) -> R:
     except IntegrityError:
         record.validate_unique()
         record.validate_constraints()
+        record.validate_check_constraints()
         raise
     return record
 
@@ -165,7 +173,8 @@ def record_create(*, by: User, record: R, reason: str = CREATED) -> R:
     else:
         _ensure_can_edit(by, _patient_of(record))
     _save(record, by=by, reason=_require_reason(reason))
-    _after_change(record)
+    if not isinstance(record, Patient):  # a new patient has no procedures or contacts yet
+        _after_change(record)
     return record
 
 

@@ -262,3 +262,14 @@ def test_a_broken_check_constraint_comes_back_as_a_validation_error(patient_a, c
         )
     patient_a.refresh_from_db()
     assert patient_a.version == 1
+
+
+def test_check_constraints_are_left_to_the_database_but_can_explain_a_refusal(patient_a):
+    tumour = Tumour(patient=patient_a, label="T9", segment=9, max_diameter_mm=500)
+
+    with pytest.raises(ValidationError) as refused:
+        tumour.validate_check_constraints()
+
+    broken = " ".join(refused.value.message_dict["__all__"])
+    assert "tumour_diameter_1_to_200_mm" in broken and "tumour_segment_1_to_8" in broken
+    tumour.validate_constraints()  # check constraints cost no query before saving

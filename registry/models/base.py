@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar, Self
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.constraints import BaseConstraint
 from simple_history.models import HistoricalRecords
 
 NO_NUL = ProhibitNullCharactersValidator()
@@ -92,6 +94,32 @@ class ClinicalRecord(models.Model):
                 # The record is refused either way; clean() may still query with
                 # this value (e.g. duplicate checks), which PostgreSQL would reject.
                 setattr(self, field.attname, value.replace("\x00", ""))
+        if errors:
+            raise ValidationError(errors)
+
+    def get_constraints(self) -> list[tuple[type[models.Model], Sequence[BaseConstraint]]]:
+        """Return the constraints full_clean() checks: all but the check constraints.
+
+        Each check constraint repeats a field's validators or a rule of clean(),
+        which full_clean() runs in Python anyway, and Django would spend a
+        database query on each before every save. The database enforces them;
+        when it refuses a row, the services run validate_check_constraints() to
+        say why, field by field.
+        """
+        return [
+            (model, [c for c in constraints if not isinstance(c, models.CheckConstraint)])
+            for model, constraints in super().get_constraints()
+        ]
+
+    def validate_check_constraints(self) -> None:
+        """Check this record against its check constraints, in the database."""
+        errors: dict[str, Any] = {}
+        for constraint in self._meta.constraints:
+            if isinstance(constraint, models.CheckConstraint):
+                try:
+                    constraint.validate(type(self), self)
+                except ValidationError as error:
+                    errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 
