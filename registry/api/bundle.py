@@ -35,7 +35,7 @@ from rest_framework import serializers
 
 from registry import selectors
 from registry.api import dictionary
-from registry.api.csv_export import CountingRows, csv_chunks, table_rows
+from registry.api.csv_export import CountingRows, csv_chunks, export_table_csv
 from registry.api.pseudonyms import key_fingerprint
 from registry.api.tables import TABLES, ExportFilters
 from registry.models import Site, User
@@ -122,9 +122,8 @@ def build_bundle(*, user: User, filters: ExportFilters) -> tuple[IO[bytes], dict
     files: list[dict[str, Any]] = []
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in TABLES:
-            rows = selectors.export_records_for(user, table.model, include_withdrawn=True)
-            header, formatted = table_rows(table, table.apply_filters(rows, filters))
-            files.append(_write_csv(archive, f"{table.name}.csv", header, formatted))
+            table_csv = export_table_csv(user=user, table_name=table.name, filters=filters)
+            files.append(_write_chunks(archive, f"{table.name}.csv", table_csv, table_csv))
         entries = (entry.as_csv_row() for entry in dictionary.entries())
         files.append(_write_csv(archive, DICTIONARY_NAME, dictionary.CSV_HEADER, entries))
         for part in list(_PARTS.values()):
@@ -140,15 +139,22 @@ def build_bundle(*, user: User, filters: ExportFilters) -> tuple[IO[bytes], dict
 def _write_csv(
     archive: zipfile.ZipFile, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> dict[str, Any]:
+    counted = CountingRows(rows)
+    return _write_chunks(archive, name, csv_chunks(header, counted), counted)
+
+
+def _write_chunks(
+    archive: zipfile.ZipFile, name: str, chunks: Iterable[bytes], counter: Any
+) -> dict[str, Any]:
+    """Write one CSV file; return its manifest entry (`counter.count` rows)."""
     digest = hashlib.sha256()
     size = 0
-    counted = CountingRows(rows)
     with archive.open(name, "w", force_zip64=True) as entry:
-        for chunk in csv_chunks(header, counted):
+        for chunk in chunks:
             entry.write(chunk)
             digest.update(chunk)
             size += len(chunk)
-    return {"name": name, "rows": counted.count, "bytes": size, "sha256": digest.hexdigest()}
+    return {"name": name, "rows": counter.count, "bytes": size, "sha256": digest.hexdigest()}
 
 
 def _manifest(user: User, scope: ExportScope, files: list[dict[str, Any]]) -> dict[str, Any]:

@@ -1,10 +1,11 @@
 """CSV of an exported table, streamed with constant memory.
 
-`table_rows()` is the one place that turns a scoped, filtered queryset into
-CSV cells: a server-side cursor (`values_list().iterator()`) feeds formatted
-rows one chunk at a time. A faster implementation can replace it (for example
-PostgreSQL `COPY (SELECT ...) TO STDOUT` with pgcrypto pseudonyms) if it emits
-the same header and cells.
+`TableCsv` is what the CSV endpoints and the bundle send, and
+`export_table_csv()` builds it for a user and filters. `table_rows()` formats
+the values through the serializer fields, fed by a server-side cursor
+(`values_list().iterator()`) one chunk at a time. A faster implementation can
+replace it (for example PostgreSQL `COPY (SELECT ...) TO STDOUT` with pgcrypto
+pseudonyms) if it emits the same header and cells.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers
 
-from registry.api.tables import ExportTable
+from registry import selectors
+from registry.api.tables import TABLES_BY_NAME, ExportFilters, ExportTable
+from registry.models import User
 
 CHUNK_ROWS = 2000  # rows fetched per round trip of the server-side cursor
 FLUSH_BYTES = 64 * 1024  # bytes of CSV sent per chunk of the HTTP response
@@ -41,7 +44,12 @@ def table_rows(
     """Return the header and a lazy iterator of formatted rows of a filtered queryset."""
     columns = table.columns()
     sources = [column.source for column in columns]
-    rows = table.rows(queryset).values_list(*sources).iterator(chunk_size=CHUNK_ROWS)
+    rows = (
+        table.rows(queryset)
+        .order_by(*table.csv_ordering)
+        .values_list(*sources)
+        .iterator(chunk_size=CHUNK_ROWS)
+    )
     formatters: list[Callable[[Any], str]] = [_formatter(column.field) for column in columns]
 
     def formatted() -> Iterator[list[str]]:
@@ -80,3 +88,49 @@ class CountingRows:
         for row in self._rows:
             self.count += 1
             yield row
+
+
+class TableCsv:
+    """A table's CSV, header first, as an iterator of UTF-8 chunks.
+
+    `count` is the number of rows produced so far (for the export log), and
+    `close()` stops the query early.
+    """
+
+    def __init__(self, table: ExportTable, queryset: QuerySet[Any]) -> None:
+        header, rows = table_rows(table, queryset)
+        self._counter = CountingRows(rows)
+        self._chunks = csv_chunks(header, self._counter)
+
+    @property
+    def count(self) -> int:
+        return self._counter.count
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._chunks)
+
+    def close(self) -> None:
+        """Stop early: end the query and release the connection."""
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
+
+def export_table_csv(
+    *,
+    user: User,
+    table_name: str,
+    filters: ExportFilters | None = None,
+) -> TableCsv:
+    """Return the CSV of one exported table as `user` may see it, narrowed by `filters`.
+
+    The scope is the user's export sites (selectors.export_records_for) and the
+    filters only narrow it, as in the CSV endpoint and the bundle.
+    """
+    table = TABLES_BY_NAME[table_name]
+    rows = selectors.export_records_for(user, table.model, include_withdrawn=True)
+    narrowed = table.apply_filters(rows, filters or ExportFilters())
+    return TableCsv(table, narrowed)

@@ -2,10 +2,7 @@
 
 Each table pairs a model with its export serializer. `rows()` turns a scoped,
 filtered queryset into `values()` dicts holding exactly the serializer's
-sources, which both the JSON views and the CSV writer consume. A faster
-implementation (PostgreSQL `COPY (SELECT ...) TO STDOUT`, pseudonymising with
-pgcrypto's hmac) can replace `registry.api.csv_export.table_rows()` later
-without touching the views, as long as it emits the same columns.
+sources, which both the JSON views and the CSV writer consume.
 """
 
 from __future__ import annotations
@@ -100,14 +97,27 @@ class ExportTable:
     def header(self) -> list[str]:
         return [column.name for column in self.columns()]
 
-    def rows(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        """Return the rows as dicts of exactly the serializer's sources (and the ordering key)."""
-        sources = {column.source for column in self.columns()} | {self.ordering}
+    @property
+    def csv_ordering(self) -> tuple[str, ...]:
+        """Return the order of a whole-table CSV: the ordering, ties broken by pk.
+
+        A CSV has no cursor to show the pk, and the tie-break makes the file
+        reproducible (any other CSV writer must use the same order).
+        """
+        return (self.ordering,) if self.ordering == "pk" else (self.ordering, "pk")
+
+    def annotated(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """Return the queryset with the computed columns (and withdrawn) as annotations."""
         annotations = self.annotations()
         if self.model is not Site:
             annotations["withdrawn"] = _withdrawn_expression(self.model)
-        # Annotations may build on earlier ones; values() selects only the sources.
-        return queryset.annotate(**annotations).values(*sorted(sources)).order_by(self.ordering)
+        # Annotations may build on earlier ones; values() later selects only the sources.
+        return queryset.annotate(**annotations)
+
+    def rows(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """Return the rows as dicts of exactly the serializer's sources (and the ordering key)."""
+        sources = {column.source for column in self.columns()} | {self.ordering}
+        return self.annotated(queryset).values(*sorted(sources)).order_by(self.ordering)
 
     def apply_filters(self, queryset: QuerySet[Any], filters: ExportFilters) -> QuerySet[Any]:
         """Narrow a scoped queryset by the export filters; scope is never widened here."""

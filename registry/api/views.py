@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from registry import selectors
 from registry.api import bundle, dictionary
-from registry.api.csv_export import CountingRows, csv_chunks, table_rows
+from registry.api.csv_export import CountingRows, TableCsv, csv_chunks
 from registry.api.export_log import export_log_record, logged_stream
 from registry.api.filters import ExportFilterBackend, filterset_for, parse_filters
 from registry.api.permissions import CanExport
@@ -65,11 +65,18 @@ def streamed_csv(
 ) -> StreamingHttpResponse:
     """Stream rows as a CSV attachment; the export log gets the row count at the end."""
     counted = CountingRows(rows)
+    return streamed_chunks(request, stem, csv_chunks(header, counted), counter=counted)
+
+
+def streamed_chunks(
+    request: Request, stem: str, chunks: Iterator[bytes], *, counter: Any
+) -> StreamingHttpResponse:
+    """Stream CSV bytes as an attachment; the export log gets `counter.count` rows at the end."""
     log = export_log_record(
         request=request, format="csv", row_count=None, status=ExportLog.Status.STARTED
     )
     response = StreamingHttpResponse(
-        logged_stream(csv_chunks(header, counted), log=log, counter=counted),
+        logged_stream(chunks, log=log, counter=counter),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{attachment_name(stem, "csv")}"'
@@ -173,8 +180,8 @@ class TableViewSet(ExportViewMixin, viewsets.GenericViewSet):
         return one
 
     def _csv(self, queryset: QuerySet[Any], stem: str) -> StreamingHttpResponse:
-        header, rows = table_rows(self.table, queryset)
-        return streamed_csv(self.request, stem, header, rows)
+        table_csv = TableCsv(self.table, queryset)
+        return streamed_chunks(self.request, stem, table_csv, counter=table_csv)
 
 
 def table_viewset(
