@@ -1,11 +1,11 @@
 """CSV of an exported table, streamed with constant memory.
 
-`TableCsv` is what the CSV endpoints and the bundle send, and
-`export_table_csv()` builds it for a user and filters. `table_rows()` formats
-the values through the serializer fields, fed by a server-side cursor
-(`values_list().iterator()`) one chunk at a time. A faster implementation can
-replace it (for example PostgreSQL `COPY (SELECT ...) TO STDOUT` with pgcrypto
-pseudonyms) if it emits the same header and cells.
+`TableCsv` is what the CSV endpoints and the bundle send. On PostgreSQL it is
+a `COPY (SELECT ...) TO STDOUT` of the scoped, filtered queryset, formatted
+and pseudonymised in SQL (registry/api/copy_export.py). Elsewhere (the SQLite
+demo) `table_rows()` formats the values through the serializer fields, fed by
+a server-side cursor one chunk at a time. Both give the same bytes, which
+tests/api/test_api_copy_export.py checks table by table.
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from django.db import connections
 from django.db.models import QuerySet
 from rest_framework import serializers
 
 from registry import selectors
+from registry.api.copy_export import FLUSH_BYTES, CopyRows, copy_statement
 from registry.api.tables import TABLES_BY_NAME, ExportFilters, ExportTable
 from registry.models import User
 
 CHUNK_ROWS = 2000  # rows fetched per round trip of the server-side cursor
-FLUSH_BYTES = 64 * 1024  # bytes of CSV sent per chunk of the HTTP response
 
 
 def cell(field: serializers.Field, value: Any) -> str:
@@ -94,13 +95,29 @@ class TableCsv:
     """A table's CSV, header first, as an iterator of UTF-8 chunks.
 
     `count` is the number of rows produced so far (for the export log), and
-    `close()` stops the query early.
+    `close()` stops the query early. On PostgreSQL the connection is busy
+    until the iterator is exhausted or closed.
     """
 
-    def __init__(self, table: ExportTable, queryset: QuerySet[Any]) -> None:
-        header, rows = table_rows(table, queryset)
-        self._counter = CountingRows(rows)
-        self._chunks = csv_chunks(header, self._counter)
+    def __init__(
+        self, table: ExportTable, queryset: QuerySet[Any], *, use_copy: bool | None = None
+    ) -> None:
+        if use_copy is None:
+            use_copy = connections[queryset.db].vendor == "postgresql"
+        self._counter: CopyRows | CountingRows
+        if use_copy:
+            statement, params = copy_statement(table, queryset)
+            self._counter = CopyRows(statement, params, using=queryset.db)
+            self._chunks = self._copied(table, self._counter)
+        else:
+            header, rows = table_rows(table, queryset)
+            self._counter = CountingRows(rows)
+            self._chunks = csv_chunks(header, self._counter)
+
+    @staticmethod
+    def _copied(table: ExportTable, rows: CopyRows) -> Iterator[bytes]:
+        yield from csv_chunks(table.header(), ())
+        yield from rows
 
     @property
     def count(self) -> int:
@@ -124,13 +141,15 @@ def export_table_csv(
     user: User,
     table_name: str,
     filters: ExportFilters | None = None,
+    use_copy: bool | None = None,
 ) -> TableCsv:
     """Return the CSV of one exported table as `user` may see it, narrowed by `filters`.
 
     The scope is the user's export sites (selectors.export_records_for) and the
-    filters only narrow it, as in the CSV endpoint and the bundle.
+    filters only narrow it, as in the CSV endpoint and the bundle. use_copy
+    None picks COPY on PostgreSQL; False forces the Python writer.
     """
     table = TABLES_BY_NAME[table_name]
     rows = selectors.export_records_for(user, table.model, include_withdrawn=True)
     narrowed = table.apply_filters(rows, filters or ExportFilters())
-    return TableCsv(table, narrowed)
+    return TableCsv(table, narrowed, use_copy=use_copy)

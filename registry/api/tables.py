@@ -2,7 +2,9 @@
 
 Each table pairs a model with its export serializer. `rows()` turns a scoped,
 filtered queryset into `values()` dicts holding exactly the serializer's
-sources, which both the JSON views and the CSV writer consume.
+sources, which the JSON views and the Python CSV writer consume; the
+PostgreSQL CSV writer (registry/api/copy_export.py) selects the same annotated,
+filtered queryset with each column formatted in SQL.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ class ExportTable:
         """Return the order of a whole-table CSV: the ordering, ties broken by pk.
 
         A CSV has no cursor to show the pk, and the tie-break makes the file
-        reproducible (any other CSV writer must use the same order).
+        reproducible: both writers (Python and COPY) use it and agree row for row.
         """
         return (self.ordering,) if self.ordering == "pk" else (self.ordering, "pk")
 
