@@ -11,7 +11,9 @@ import zipfile
 import pytest
 from django.http import StreamingHttpResponse
 
-from registry.api import csv_export
+from registry.api import copy_export, csv_export
+from registry.api.csv_export import export_table_csv
+from registry.api.tables import ExportFilters
 from registry.models import Procedure
 from tests.factories import PatientFactory
 
@@ -76,13 +78,38 @@ def peak_memory_of_download(api, params):
 def test_ten_thousand_rows_stream_in_constant_memory(
     api, ten_thousand_procedures, reviewer, monkeypatch
 ):
-    # Several cursor batches in both downloads, so both reach their steady state.
-    monkeypatch.setattr(csv_export, "CHUNK_ROWS", 250)
+    # Several chunks in both downloads, so both reach their steady state.
+    monkeypatch.setattr(copy_export, "FLUSH_BYTES", 16 * 1024)
     api.force_authenticate(reviewer)
     rows_small, peak_small = peak_memory_of_download(api, {"site": "SITE-A"})
     rows_large, peak_large = peak_memory_of_download(api, {})
     assert (rows_small, rows_large) == (1_000, 10_000)
     # Ten times the rows, not materially more memory (a list of rows would need ~10x).
+    assert peak_large < peak_small * 1.5 + 256 * 1024, (peak_small, peak_large)
+
+
+def peak_memory_of_python_csv(user, filters):
+    """Write a table's CSV with the Python writer (SQLite's), keeping no chunk."""
+    table_csv = export_table_csv(
+        user=user, table_name="procedures", filters=filters, use_copy=False
+    )
+    tracemalloc.start()
+    try:
+        for _ in table_csv:
+            pass
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return table_csv.count, peak
+
+
+def test_the_python_writer_streams_in_constant_memory_too(
+    ten_thousand_procedures, reviewer, site_a, monkeypatch
+):
+    monkeypatch.setattr(csv_export, "CHUNK_ROWS", 250)
+    rows_small, peak_small = peak_memory_of_python_csv(reviewer, ExportFilters((site_a.pk,)))
+    rows_large, peak_large = peak_memory_of_python_csv(reviewer, ExportFilters())
+    assert (rows_small, rows_large) == (1_000, 10_000)
     assert peak_large < peak_small * 1.5 + 256 * 1024, (peak_small, peak_large)
 
 
