@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import subprocess
 import time
+from collections.abc import Callable
 
 import psycopg
 from psycopg import sql
