@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class RegistryConfig(AppConfig):
@@ -12,3 +12,11 @@ class RegistryConfig(AppConfig):
         from registry.security import checks, signals, trail  # noqa: F401
 
         post_migrate.connect(trail.install_after_migrate, dispatch_uid="history_append_only")
+
+        from registry import selectors
+        from registry.models import Membership
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                selectors.memberships_changed, sender=Membership, dispatch_uid="memberships"
+            )

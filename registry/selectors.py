@@ -55,6 +55,31 @@ def is_registry_admin(user: User | Any) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
+# Bumped whenever a membership is saved or deleted in this process (registry.apps).
+_membership_generation = [0]
+
+
+def memberships_changed(**kwargs: Any) -> None:
+    """Forget every user's memberships read so far (a signal receiver)."""
+    _membership_generation[0] += 1
+
+
+def memberships_of(user: User | Any) -> tuple[tuple[int, str], ...]:
+    """Return the user's (site ID, role) pairs, read once per user object.
+
+    A page asks several times (navigation, scoping, every record a service
+    writes); one query answers them all. Each request loads its user afresh, so
+    nothing outlives the request, and a membership saved or deleted meanwhile
+    in this process makes the next call read again.
+    """
+    cached = getattr(user, "_registry_memberships", None)
+    if cached is not None and cached[0] == _membership_generation[0]:
+        return cached[1]
+    pairs = tuple(user.memberships.values_list("site_id", "role"))
+    user._registry_memberships = (_membership_generation[0], pairs)  # type: ignore[union-attr]
+    return pairs
+
+
 def site_ids_for(user: User | Any, roles: Collection[str] = ALL_ROLES) -> set[int] | None:
     """Return the IDs of the sites where the user holds one of the roles.
 
@@ -64,7 +89,7 @@ def site_ids_for(user: User | Any, roles: Collection[str] = ALL_ROLES) -> set[in
         return set()
     if is_registry_admin(user):
         return None
-    return set(user.memberships.filter(role__in=list(roles)).values_list("site_id", flat=True))
+    return {site_id for site_id, role in memberships_of(user) if role in roles}
 
 
 def sites_for(user: User | Any, *, roles: Collection[str] = ALL_ROLES) -> QuerySet[Site]:
@@ -80,7 +105,7 @@ def roles_at(user: User | Any, site: Site) -> set[str]:
         return set(ALL_ROLES)
     if not user.is_authenticated:
         return set()
-    return set(user.memberships.filter(site=site).values_list("role", flat=True))
+    return {role for site_id, role in memberships_of(user) if site_id == site.pk}
 
 
 def can_edit_site(user: User | Any, site: Site | int) -> bool:

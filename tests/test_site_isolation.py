@@ -4,9 +4,11 @@ import pytest
 from django.http import Http404
 
 from registry import selectors
+from registry.choices import Role
 from tests.factories import (
     ComplicationFactory,
     FollowUpFactory,
+    MembershipFactory,
     PatientFactory,
     TumourAssessmentFactory,
 )
@@ -96,3 +98,18 @@ def test_sites_for_lists_memberships_by_role(site_a, site_b, reviewer, lead_a):
     assert set(selectors.sites_for(reviewer)) == {site_a, site_b}
     assert not selectors.sites_for(reviewer, roles=selectors.CLINICAL_ROLES).exists()
     assert list(selectors.sites_for(lead_a, roles=selectors.LEAD_ROLES)) == [site_a]
+
+
+def test_a_users_sites_are_read_once_and_reread_after_a_membership_changes(
+    clinician_a, site_a, site_b, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        assert selectors.site_ids_for(clinician_a) == {site_a.pk}
+        assert selectors.can_edit_site(clinician_a, site_a)
+        assert selectors.roles_at(clinician_a, site_b) == set()
+
+    joined = MembershipFactory(user=clinician_a, site=site_b, role=Role.CLINICIAN)
+    assert selectors.site_ids_for(clinician_a) == {site_a.pk, site_b.pk}
+
+    joined.delete()
+    assert selectors.site_ids_for(clinician_a) == {site_a.pk}

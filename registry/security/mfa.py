@@ -11,8 +11,8 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from registry import selectors
 from registry.choices import Role
-from registry.models import Membership
 
 # Roles that always need a second factor: they see many patients' data at once.
 MFA_ROLES = (Role.SITE_LEAD, Role.GOVERNANCE_REVIEWER)
@@ -24,12 +24,12 @@ def mfa_required(user: Any) -> bool:
     """Tell whether the user must pass a second factor before using the registry."""
     if not settings.MFA_ENFORCED or not user.is_authenticated:
         return False
-    if user.is_staff or user_has_device(user, confirmed=True):
+    if user.is_staff:
         return True
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
-    if roles & set(MFA_ROLES):
+    roles = {role for _, role in selectors.memberships_of(user)}
+    if roles & set(MFA_ROLES) or (settings.MFA_REQUIRED_FOR_CLINICIANS and roles):
         return True
-    return bool(settings.MFA_REQUIRED_FOR_CLINICIANS and roles)
+    return user_has_device(user, confirmed=True)  # anyone who enrolled
 
 
 def has_authenticator(user: Any) -> bool:
