@@ -7,15 +7,13 @@ the guidance (100%) or set locally.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from audit.cohort import Cohort, PatientFacts
-from audit.definitions import SIZE_NICE_MM, AuditSettings
-from audit.measures import EVALUABLE
+from audit.columns import Counts, Tally
+from audit.definitions import AuditSettings
 from audit.metrics import MetricResult
-from registry import schedule
+from audit.rows import SiteRow
 
 
 @dataclass(frozen=True)
@@ -41,27 +39,6 @@ class CriterionRow:
         if self.standard_percent is None or self.percent is None:
             return None
         return self.percent >= self.standard_percent
-
-
-def _mdt_before(patient: PatientFacts) -> bool:
-    mdt = patient.row.mdt_date
-    return mdt is not None and mdt <= patient.first_on
-
-
-def _informed(patient: PatientFacts) -> bool:
-    given = patient.row.written_information_date
-    return (
-        given is not None
-        and given <= patient.first_on
-        and patient.row.alternatives_discussed is True
-    )
-
-
-def _followed_up(patient: PatientFacts, days: int) -> bool:
-    due = patient.first_on + datetime.timedelta(days=days)
-    seen = any(f.seen_on >= due for f in patient.follow_ups)
-    died_before = patient.death_on is not None and patient.death_on < due
-    return seen or died_before
 
 
 def _outcomes_row(metrics: Sequence[MetricResult]) -> CriterionRow:
@@ -91,23 +68,21 @@ def _outcomes_row(metrics: Sequence[MetricResult]) -> CriterionRow:
 _FIRST_TREATED = "Patients whose first cryotherapy was in the period"
 
 
-def _mdt_row(cohort: Cohort) -> CriterionRow:
-    patients = cohort.patients
+def _mdt_row(counts: Counts) -> CriterionRow:
     return CriterionRow(
         "mdt",
         "MDT selection",
         "HTG241 1.3",
         "Patients discussed by a hepatobiliary MDT on or before their first cryotherapy",
         _FIRST_TREATED,
-        sum(_mdt_before(p) for p in patients),
-        len(patients),
+        counts.mdt_before,
+        counts.patients,
         "100%",
         100.0,
     )
 
 
-def _information_row(cohort: Cohort) -> CriterionRow:
-    patients = cohort.patients
+def _information_row(counts: Counts) -> CriterionRow:
     return CriterionRow(
         "information",
         "Written information naming the alternatives",
@@ -115,63 +90,58 @@ def _information_row(cohort: Cohort) -> CriterionRow:
         "Patients given written information on or before their first cryotherapy, "
         "with the alternative ablative treatments discussed",
         _FIRST_TREATED,
-        sum(_informed(p) for p in patients),
-        len(patients),
+        counts.informed,
+        counts.patients,
         "100%",
         100.0,
     )
 
 
-def _consent_row(cohort: Cohort) -> CriterionRow:
-    procedures = cohort.procedures
+def _consent_row(counts: Counts) -> CriterionRow:
     return CriterionRow(
         "consent",
         "Consent recorded",
         "HTG241 1.1",
         "Procedures with documented consent",
         "Procedures performed in the period",
-        sum(p.row.consent_documented for p in procedures),
-        len(procedures),
+        counts.consented,
+        counts.procedures,
         "100%",
         100.0,
     )
 
 
-def _governance_row(cohort: Cohort) -> CriterionRow:
+def _governance_row(sites: Sequence[SiteRow]) -> CriterionRow:
     return CriterionRow(
         "governance",
         "Governance lead informed",
         "HTG241 1.2",
         "Sites with the date their clinical governance lead was informed recorded",
         "Sites selected",
-        sum(s.governance_lead_informed_on is not None for s in cohort.sites),
-        len(cohort.sites),
+        sum(s.governance_lead_informed_on is not None for s in sites),
+        len(sites),
         "100%",
         100.0,
     )
 
 
-def _size_row(cohort: Cohort) -> CriterionRow:
-    large = [t for t in cohort.tumours if t.row.max_diameter_mm > SIZE_NICE_MM]
-    with_reason = sum(1 for t in large if t.row.size_exception_reason)
+def _size_row(counts: Counts) -> CriterionRow:
     return CriterionRow(
         "size",
         "Tumours over 4 cm",
         "HTG241 2.2.3",
         "Tumours over 4 cm (40 mm) at their first cryotherapy",
         "Tumours first treated in the period",
-        len(large),
-        len(cohort.tumours),
+        counts.large,
+        counts.tumours,
         "local (an exception, with a reason)",
         None,
-        note=f"{with_reason} of {len(large)} with a reason recorded.",
+        note=f"{counts.large_with_reason} of {counts.large} with a reason recorded.",
     )
 
 
-def _follow_up_row(cohort: Cohort, config: AuditSettings) -> CriterionRow:
+def _follow_up_row(counts: Counts, config: AuditSettings) -> CriterionRow:
     days = config.follow_up_days
-    due_by = cohort.period.as_of - datetime.timedelta(days=days)
-    eligible = [p for p in cohort.patients if p.first_on <= due_by]
     return CriterionRow(
         "follow_up",
         "Outcome follow-up",
@@ -179,24 +149,24 @@ def _follow_up_row(cohort: Cohort, config: AuditSettings) -> CriterionRow:
         f"Patients with a follow-up at least {days} days after their first cryotherapy, "
         "or who died before then",
         f"Patients first treated in the period at least {days} days before the data date",
-        sum(_followed_up(p, days) for p in eligible),
-        len(eligible),
+        counts.followed_up,
+        counts.follow_up_eligible,
         f"{config.follow_up_standard_percent:g}% (local)",
         config.follow_up_standard_percent,
     )
 
 
 def nice_criteria(
-    cohort: Cohort, metrics: Sequence[MetricResult], config: AuditSettings
+    tally: Tally, metrics: Sequence[MetricResult], config: AuditSettings
 ) -> tuple[CriterionRow, ...]:
     """Return the NICE HTG241 audit criteria for the cohort (reference section 1)."""
     return (
-        _mdt_row(cohort),
-        _information_row(cohort),
-        _consent_row(cohort),
-        _governance_row(cohort),
-        _size_row(cohort),
-        _follow_up_row(cohort, config),
+        _mdt_row(tally.counts),
+        _information_row(tally.counts),
+        _consent_row(tally.counts),
+        _governance_row(tally.sites),
+        _size_row(tally.counts),
+        _follow_up_row(tally.counts, config),
         _outcomes_row(metrics),
     )
 
@@ -213,70 +183,35 @@ class CompletenessRow:
         return 100.0 * self.missing / self.n if self.n else None
 
 
-def _missing(item: str, unit: str, flags: Sequence[bool]) -> CompletenessRow:
-    return CompletenessRow(item, unit, sum(flags), len(flags))
-
-
-def _patient_items(cohort: Cohort) -> list[CompletenessRow]:
-    rows = [p.row for p in cohort.patients]
-    return [
-        _missing("MDT date", "patient", [p.mdt_date is None for p in rows]),
-        _missing(
-            "Written information date",
-            "patient",
-            [p.written_information_date is None for p in rows],
+def completeness(tally: Tally) -> tuple[CompletenessRow, ...]:
+    """Count required items left empty in the cohort's records."""
+    c = tally.counts
+    return (
+        CompletenessRow("MDT date", "patient", c.mdt_missing, c.patients),
+        CompletenessRow("Written information date", "patient", c.information_missing, c.patients),
+        CompletenessRow(
+            "Alternatives discussed (yes/no)", "patient", c.alternatives_missing, c.patients
         ),
-        _missing(
-            "Alternatives discussed (yes/no)",
-            "patient",
-            [p.alternatives_discussed is None for p in rows],
+        CompletenessRow("Baseline CEA", "patient", c.baseline_cea_missing, c.patients),
+        CompletenessRow(
+            "Consent documented", "procedure", c.procedures - c.consented, c.procedures
         ),
-        _missing("Baseline CEA", "patient", [p.baseline_cea is None for p in rows]),
-    ]
-
-
-def _procedure_items(cohort: Cohort) -> list[CompletenessRow]:
-    rows = [p.row for p in cohort.procedures]
-    treatments = [t for p in cohort.procedures for t in p.treatments]
-    known = {"yes", "no"}
-    return [
-        _missing("Consent documented", "procedure", [not p.consent_documented for p in rows]),
-        _missing("Operator", "procedure", [p.operator_id is None for p in rows]),
-        _missing(
-            "Technical success (yes/no)",
-            "tumour treatment",
-            [t.technical_success not in known for t in treatments],
+        CompletenessRow("Operator", "procedure", c.operator_missing, c.procedures),
+        CompletenessRow(
+            "Technical success (yes/no)", "tumour treatment", c.technical_unknown, c.treatments
         ),
-    ]
-
-
-def _tumour_items(cohort: Cohort, config: AuditSettings) -> list[CompletenessRow]:
-    large = [t for t in cohort.tumours if t.row.max_diameter_mm > SIZE_NICE_MM]
-    window = datetime.timedelta(days=config.efficacy_window_days[1])
-    due = [t for t in cohort.tumours if t.first_on + window <= cohort.period.as_of]
-    return [
-        _missing(
+        CompletenessRow(
             "Reason for treating a tumour over 4 cm",
             "tumour over 4 cm",
-            [not t.row.size_exception_reason for t in large],
+            c.large - c.large_with_reason,
+            c.large,
         ),
-        _missing(
+        CompletenessRow(
             "Imaging assessment by the end of the efficacy window",
             "tumour",
-            [
-                not any(r in EVALUABLE and on <= t.first_on + window for on, r in t.assessments)
-                for t in due
-            ],
+            c.imaging_missing,
+            c.imaging_due,
         ),
-    ]
-
-
-def completeness(cohort: Cohort, config: AuditSettings) -> tuple[CompletenessRow, ...]:
-    """Count required items left empty in the cohort's records."""
-    return (
-        *_patient_items(cohort),
-        *_procedure_items(cohort),
-        *_tumour_items(cohort, config),
     )
 
 
@@ -288,20 +223,16 @@ class OverdueRow:
     patients: int
 
 
-def overdue_follow_ups(cohort: Cohort, config: AuditSettings) -> tuple[OverdueRow, ...]:
+def overdue_follow_ups(tally: Tally) -> tuple[OverdueRow, ...]:
     """Count, per site, patients whose next follow-up window has closed without a contact.
 
     The next due date is Patient.next_follow_up_due, derived by the registry's
     follow-up schedule (empty for the dead, the lost to follow-up and completed schedules);
     "overdue" is the schedule's own definition, as on the clinicians' worklist.
     """
-    rows = []
-    for site in cohort.sites:
-        patients = [p.row for p in cohort.patients if p.site_id == site.id]
-        due = [p.next_follow_up_due for p in patients if p.next_follow_up_due is not None]
-        overdue = sum(
-            schedule.is_overdue(day, cohort.period.as_of, window_days=config.overdue_grace_days)
-            for day in due
+    return tuple(
+        OverdueRow(site.code, overdue, scheduled, patients)
+        for site, (overdue, scheduled, patients) in zip(
+            tally.sites, tally.counts.overdue, strict=True
         )
-        rows.append(OverdueRow(site.code, overdue, len(due), len(patients)))
-    return tuple(rows)
+    )

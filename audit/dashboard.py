@@ -13,7 +13,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from audit import cache, selectors, stats
-from audit.cohort import Cohort, build_cohort
+from audit.cohort import build_cohort
+from audit.columns import Tally
 from audit.criteria import (
     CompletenessRow,
     CriterionRow,
@@ -30,8 +31,7 @@ from audit.definitions import (
     Measure,
     audit_settings,
 )
-from audit.measures import PROPORTIONS, Observation, ltp_times, survival_times
-from audit.metrics import MetricResult, metrics_for_cohort
+from audit.metrics import MetricResult, metrics_for_tally
 from audit.panels import (
     CusumPanel,
     FunnelPanel,
@@ -42,6 +42,7 @@ from audit.panels import (
     ltp_panel,
     survival_panel,
 )
+from audit.reference import tally_of_cohort
 from audit.rows import FigureRow, Period, PublicationRow, SiteRow
 
 FUNNEL_MEASURES = ("major_complication", "primary_efficacy")
@@ -140,15 +141,6 @@ def _control_limit(config: AuditSettings) -> Callable[[float], stats.ControlLimi
     return limit_for
 
 
-def _operator_label(observation: Observation) -> str:
-    return observation.operator or "Operator not recorded"
-
-
-def _site_label(sites: tuple[SiteRow, ...]) -> Callable[[Observation], str]:
-    codes = {site.id: site.code for site in sites}
-    return lambda observation: codes.get(observation.site_id, "?")
-
-
 @dataclass(frozen=True)
 class _Panels:
     survival: SurvivalPanel
@@ -157,55 +149,74 @@ class _Panels:
     cusums: tuple[CusumPanel, ...]
 
 
-def _panels(cohort: Cohort, figures: tuple[FigureRow, ...], config: AuditSettings) -> _Panels:
+def _cusums(
+    tally: Tally, figures: tuple[FigureRow, ...], config: AuditSettings
+) -> tuple[CusumPanel, ...]:
     measure: Measure = MEASURES_BY_CODE[CUSUM_MEASURE]
-    complications = PROPORTIONS[CUSUM_MEASURE](cohort, config)
+    complications = tally.outcomes[CUSUM_MEASURE]
     limit_for = _control_limit(config)
+    site_codes = {site.id: site.code for site in tally.sites}
+    site_labels = {pk: site_codes.get(pk, "?") for pk in set(complications.site_id.tolist())}
+    operators = complications.operator
+    assert operators is not None
+    return (
+        cusum_panel(
+            "site",
+            measure,
+            complications,
+            complications.site_id,
+            site_labels,
+            figures,
+            config,
+            limit_for,
+        ),
+        cusum_panel(
+            "operator",
+            measure,
+            complications,
+            operators,
+            complications.operator_labels,
+            figures,
+            config,
+            limit_for,
+        ),
+    )
+
+
+def _panels(tally: Tally, figures: tuple[FigureRow, ...], config: AuditSettings) -> _Panels:
     funnels = tuple(
-        funnel_panel(
-            MEASURES_BY_CODE[code], PROPORTIONS[code](cohort, config), cohort.sites, figures
-        )
+        funnel_panel(MEASURES_BY_CODE[code], tally.outcomes[code], tally.sites, figures)
         for code in FUNNEL_MEASURES
     )
-    cusums = (
-        cusum_panel(
-            "site", measure, complications, _site_label(cohort.sites), figures, config, limit_for
-        ),
-        cusum_panel(
-            "operator", measure, complications, _operator_label, figures, config, limit_for
-        ),
-    )
     return _Panels(
-        survival=survival_panel(
-            MEASURES_BY_CODE["overall_survival"], survival_times(cohort), figures
-        ),
-        ltp=ltp_panel(ltp_times(cohort), figures),
+        survival=survival_panel(MEASURES_BY_CODE["overall_survival"], tally.survival, figures),
+        ltp=ltp_panel(tally.ltp, figures),
         funnels=funnels,
-        cusums=cusums,
+        cusums=_cusums(tally, figures, config),
     )
 
 
 def build_dashboard(
-    cohort: Cohort,
+    tally: Tally,
     figures: tuple[FigureRow, ...],
     publications: tuple[PublicationRow, ...],
     config: AuditSettings,
 ) -> Dashboard:
-    """Compute the whole dashboard of a cohort (pure: no database, no cache)."""
-    metrics = metrics_for_cohort(cohort, figures, publications, config)
-    panels = _panels(cohort, figures, config)
+    """Compute the whole dashboard of a cohort's tally (pure: no database, no cache)."""
+    metrics = metrics_for_tally(tally, figures, publications, config)
+    panels = _panels(tally, figures, config)
     return Dashboard(
-        sites=cohort.sites,
-        period=cohort.period,
+        sites=tally.sites,
+        period=tally.period,
         config=config,
-        n_patients=len(cohort.patients),
-        n_tumours=len(cohort.tumours),
-        n_procedures=len(cohort.procedures),
+        n_patients=tally.n_patients,
+        n_tumours=tally.n_tumours,
+        n_procedures=tally.n_procedures,
         metrics=metrics,
         figures=figures,
-        criteria=nice_criteria(cohort, metrics, config),
-        completeness=completeness(cohort, config),
-        overdue=overdue_follow_ups(cohort, config),
+        criteria=nice_criteria(tally, metrics, config),
+        completeness=completeness(tally),
+        overdue=overdue_follow_ups(tally),
         subgroup_tables=_subgroup_tables(metrics),
         survival=panels.survival,
         ltp=panels.ltp,
@@ -222,6 +233,6 @@ def get_dashboard(*, site_ids: Collection[int] | None, period: Period) -> Dashbo
     def compute() -> Dashboard:
         cohort = build_cohort(selectors.registry_data(site_ids=scope), period)
         figures, publications = selectors.published_figures()
-        return build_dashboard(cohort, figures, publications, config)
+        return build_dashboard(tally_of_cohort(cohort, config), figures, publications, config)
 
     return cache.cached(("dashboard", scope, period, config), compute)

@@ -2,9 +2,10 @@
 
 A proportion measure yields one `Observation` per unit in its denominator (a
 tumour, a procedure or a patient) with its outcome (in the numerator or not),
-its subgroups, site, date and operator. Counting observations gives k and N
-for any subgroup or site; the same observations, in date order, feed the
-funnel plots and CUSUM charts. Time-to-event measures yield `TimeToEvent` rows.
+its subgroups, site, date and operator. Time-to-event measures yield
+`TimeToEvent` rows. audit.reference turns both into the columns (audit.columns)
+that k and N per subgroup or site, the funnel plots and the CUSUM charts are
+computed from.
 """
 
 from __future__ import annotations
@@ -46,16 +47,6 @@ class TimeToEvent(NamedTuple):
     months: float
     status: int
     groups: frozenset[str]
-
-
-def counts(observations: Iterable[Observation], subgroup: str = "all") -> tuple[int, int]:
-    """Return (k, N) of the observations in a subgroup."""
-    k = n = 0
-    for observation in observations:
-        if subgroup in observation.groups:
-            n += 1
-            k += observation.outcome
-    return k, n
 
 
 def _months(start: datetime.date, end: datetime.date) -> float:
@@ -287,12 +278,6 @@ def cea_normalisation(cohort: Cohort, config: AuditSettings) -> list[Observation
 
 def repeat_procedure(cohort: Cohort, config: AuditSettings) -> list[Observation]:
     return [_patient(p, p.n_procedures > 1) for p in cohort.patients]
-
-
-def procedures_per_patient(cohort: Cohort, subgroup: str = "all") -> tuple[int, int]:
-    """Return (procedures, patients) of the subgroup's patients."""
-    members = [p for p in cohort.patients if subgroup in p.groups]
-    return sum(p.n_procedures for p in members), len(members)
 
 
 ObservationFunction = Callable[[Cohort, AuditSettings], list[Observation]]

@@ -51,11 +51,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from audit import cache, selectors, stats
-from audit.cohort import Cohort, build_cohort
+from audit.cohort import build_cohort
+from audit.columns import Outcomes, Tally, Times, in_subgroup, subgroups_present
 from audit.comparisons import BenchmarkComparison, compare, figures_for, headline, p_text
 from audit.definitions import (
     ALL,
-    SUBGROUP_CHOICES,
     SUBGROUP_LABELS,
     Arm,
     AuditSettings,
@@ -64,15 +64,7 @@ from audit.definitions import (
     audit_settings,
     measures_for_display,
 )
-from audit.measures import (
-    PROPORTIONS,
-    Observation,
-    TimeToEvent,
-    counts,
-    ltp_times,
-    procedures_per_patient,
-    survival_times,
-)
+from audit.reference import tally_of_cohort
 from audit.rows import FigureRow, Period, PublicationRow
 
 VALUE_UNITS = {
@@ -110,7 +102,7 @@ class MetricResult:
 
 @dataclass(frozen=True)
 class _Context:
-    cohort: Cohort
+    tally: Tally
     figures: tuple[FigureRow, ...]
     publications: tuple[PublicationRow, ...]
     config: AuditSettings
@@ -150,24 +142,18 @@ def _result(measure: Measure, subgroup: str, n: int, **values: object) -> Metric
     )
 
 
-def _subgroups_of(groups: Iterable[frozenset[str]], wanted: bool) -> list[str]:
-    present = set().union(*groups) if wanted else set()
-    return [code for code, _ in SUBGROUP_CHOICES if code == ALL or code in present]
-
-
 def _percent(value: float | None) -> float | None:
     return None if value is None else 100.0 * value
 
 
 def proportion_results(
-    measure: Measure, observations: Sequence[Observation], context: _Context
+    measure: Measure, outcomes: Outcomes, context: _Context
 ) -> list[MetricResult]:
     """Return k/N, %, Wilson 95% CI and benchmarks of a proportion measure per subgroup."""
     results = []
-    for subgroup in _subgroups_of((o.groups for o in observations), context.subgroups):
-        k, n = counts(observations, subgroup)
-        estimate = stats.proportion(k, n)
-        low, high = estimate.wilson or (None, None)
+    for subgroup in outcomes.subgroups(context.subgroups):
+        k, n = outcomes.counts(subgroup)
+        low, high = stats.wilson_interval(k, n) or (None, None)
         comparisons = tuple(
             compare(measure, subgroup, k, n, figure, context.config)
             for figure in figures_for(measure, subgroup, context.figures)
@@ -179,7 +165,7 @@ def proportion_results(
                 subgroup,
                 n,
                 k=k,
-                value=_percent(estimate.value),
+                value=_percent(k / n if n else None),
                 ci_low=_percent(low),
                 ci_high=_percent(high),
                 benchmarks=comparisons,
@@ -211,21 +197,19 @@ def reference_curve(measure: Measure, figures: Iterable[FigureRow]) -> list[Figu
     return sorted(curve, key=lambda f: f.horizon_months or 0.0)
 
 
-def logrank_against(
-    rows: Sequence[TimeToEvent], curve: Sequence[FigureRow]
-) -> stats.OneSampleLogRank | None:
+def logrank_against(times: Times, curve: Sequence[FigureRow]) -> stats.OneSampleLogRank | None:
     """Compare local survival with the published curve (both in months).
 
     Return None when there is nothing to compare, or when the published points do not
     make a survival curve (e.g. two figures at one time point after an admin edit):
     the dashboard then says so instead of failing.
     """
-    if not rows or not curve:
+    if not len(times) or not curve:
         return None
     try:
         return stats.one_sample_logrank(
-            [r.months for r in rows],
-            [r.status for r in rows],
+            times.months,
+            times.status,
             [f.horizon_months or 0.0 for f in curve],
             [(f.value or 0.0) / 100.0 for f in curve],
         )
@@ -256,25 +240,19 @@ def survival_verdict(
     return (stats.Verdict.BETTER if better else stats.Verdict.WORSE).value, basis
 
 
-def _events_by(rows: Iterable[TimeToEvent], months: float, status: int = 1) -> int:
-    return sum(1 for r in rows if r.status == status and r.months <= months)
-
-
-def survival_results(
-    measure: Measure, rows: Sequence[TimeToEvent], context: _Context
-) -> list[MetricResult]:
+def survival_results(measure: Measure, times: Times, context: _Context) -> list[MetricResult]:
     """Return Kaplan-Meier survival at each time point per subgroup."""
     results = []
-    test = logrank_against(rows, reference_curve(measure, context.figures))
-    for subgroup in _subgroups_of((r.groups for r in rows), context.subgroups):
-        members = [r for r in rows if subgroup in r.groups]
-        curve = stats.kaplan_meier([r.months for r in members], [r.status for r in members])
+    test = logrank_against(times, reference_curve(measure, context.figures))
+    for subgroup in times.subgroups(context.subgroups):
+        members = times.of(subgroup)
+        curve = times.kaplan_meier(subgroup)
         if subgroup == ALL:
             verdict, basis = survival_verdict(test, len(members), measure.reference, context.config)
         else:
             verdict, basis = None, "The published curves are for whole cohorts: no test."
         for months in measure.time_points_months:
-            point = curve.survival_at(months) if members else None
+            point = curve.survival_at(months) if len(members) else None
             shown = figures_for(measure, subgroup, context.figures, horizon_months=float(months))
             results.append(
                 _result(
@@ -282,7 +260,7 @@ def survival_results(
                     subgroup,
                     len(members),
                     time_point_months=months,
-                    k=_events_by(members, months),
+                    k=members.events_by(months),
                     value=_percent(point[0]) if point else None,
                     ci_low=_percent(point[1]) if point else None,
                     ci_high=_percent(point[2]) if point else None,
@@ -296,25 +274,21 @@ def survival_results(
     return results
 
 
-def median_results(
-    measure: Measure, rows: Sequence[TimeToEvent], context: _Context
-) -> list[MetricResult]:
+def median_results(measure: Measure, times: Times, context: _Context) -> list[MetricResult]:
     results = []
-    for subgroup in _subgroups_of((r.groups for r in rows), context.subgroups):
-        members = [r for r in rows if subgroup in r.groups]
-        median = stats.kaplan_meier(
-            [r.months for r in members], [r.status for r in members]
-        ).median()
+    for subgroup in times.subgroups(context.subgroups):
+        members = times.of(subgroup)
+        median = times.kaplan_meier(subgroup).median()
         shown = figures_for(measure, subgroup, context.figures)
         results.append(
             _result(
                 measure,
                 subgroup,
                 len(members),
-                k=sum(r.status for r in members),
-                value=median.estimate if members else None,
-                ci_low=median.lower if members else None,
-                ci_high=median.upper if members else None,
+                k=int(members.status.sum()),
+                value=median.estimate if len(members) else None,
+                ci_low=median.lower if len(members) else None,
+                ci_high=median.upper if len(members) else None,
                 benchmarks=_context_only(measure, subgroup, shown, context.config, len(members)),
                 verdict_basis="Medians are shown beside the published ones; the log-rank "
                 "test on overall survival gives the verdict.",
@@ -323,24 +297,22 @@ def median_results(
     return results
 
 
-def incidence_results(
-    measure: Measure, rows: Sequence[TimeToEvent], context: _Context
-) -> list[MetricResult]:
+def incidence_results(measure: Measure, times: Times, context: _Context) -> list[MetricResult]:
     """Return the Aalen-Johansen cumulative incidence of LTP at each time point."""
     results = []
-    for subgroup in _subgroups_of((r.groups for r in rows), context.subgroups):
-        members = [r for r in rows if subgroup in r.groups]
-        curve = stats.cumulative_incidence([r.months for r in members], [r.status for r in members])
+    for subgroup in times.subgroups(context.subgroups):
+        members = times.of(subgroup)
+        curve = times.incidence(subgroup)
         shown = figures_for(measure, subgroup, context.figures)
         for months in measure.time_points_months:
-            point = curve.at(months) if members else None
+            point = curve.at(months) if len(members) else None
             results.append(
                 _result(
                     measure,
                     subgroup,
                     len(members),
                     time_point_months=months,
-                    k=_events_by(members, months),
+                    k=members.events_by(months),
                     value=_percent(point[0]) if point else None,
                     ci_low=_percent(point[1]) if point else None,
                     ci_high=_percent(point[2]) if point else None,
@@ -381,13 +353,14 @@ def _publication_ratio(publication: PublicationRow) -> BenchmarkComparison:
 
 
 def mean_results(measure: Measure, context: _Context) -> list[MetricResult]:
-    groups = (p.groups for p in context.cohort.patients)
+    masks, procedures = context.tally.patient_mask, context.tally.patient_procedures
     results = []
     published = tuple(
         _publication_ratio(p) for p in context.publications if p.n_patients and p.n_procedures
     )
-    for subgroup in _subgroups_of(groups, context.subgroups):
-        k, n = procedures_per_patient(context.cohort, subgroup)
+    for subgroup in subgroups_present(masks, context.subgroups):
+        members = in_subgroup(masks, subgroup)
+        k, n = int(procedures[members].sum()), int(members.sum())
         results.append(
             _result(
                 measure,
@@ -403,28 +376,28 @@ def mean_results(measure: Measure, context: _Context) -> list[MetricResult]:
 
 
 def _measure_results(measure: Measure, context: _Context) -> list[MetricResult]:
+    tally = context.tally
     if measure.kind is Kind.PROPORTION:
-        observations = PROPORTIONS[measure.code](context.cohort, context.config)
-        return proportion_results(measure, observations, context)
+        return proportion_results(measure, tally.outcomes[measure.code], context)
     if measure.kind is Kind.SURVIVAL:
-        return survival_results(measure, survival_times(context.cohort), context)
+        return survival_results(measure, tally.survival, context)
     if measure.kind is Kind.MEDIAN:
-        return median_results(measure, survival_times(context.cohort), context)
+        return median_results(measure, tally.survival, context)
     if measure.kind is Kind.CUMULATIVE_INCIDENCE:
-        return incidence_results(measure, ltp_times(context.cohort), context)
+        return incidence_results(measure, tally.ltp, context)
     return mean_results(measure, context)
 
 
-def metrics_for_cohort(
-    cohort: Cohort,
+def metrics_for_tally(
+    tally: Tally,
     figures: tuple[FigureRow, ...],
     publications: tuple[PublicationRow, ...],
     config: AuditSettings,
     *,
     subgroups: bool = True,
 ) -> tuple[MetricResult, ...]:
-    """Compute every measure of a cohort (pure: no database, no cache)."""
-    context = _Context(cohort, figures, publications, config, subgroups)
+    """Compute every measure of a cohort's tally (pure: no database, no cache)."""
+    context = _Context(tally, figures, publications, config, subgroups)
     results: list[MetricResult] = []
     for measure in measures_for_display(config):
         results.extend(_measure_results(measure, context))
@@ -454,8 +427,9 @@ def compute_metrics(
 
     def compute() -> tuple[MetricResult, ...]:
         cohort = build_cohort(selectors.registry_data(site_ids=scope), period)
+        tally = tally_of_cohort(cohort, config)
         figures, publications = selectors.published_figures()
-        return metrics_for_cohort(cohort, figures, publications, config, subgroups=subgroups)
+        return metrics_for_tally(tally, figures, publications, config, subgroups=subgroups)
 
     key = ("metrics", scope, period, subgroups, config)
     return list(cache.cached(key, compute))

@@ -6,14 +6,15 @@ chart lists, so the picture and the numbers cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import groupby
+
+import numpy as np
 
 from audit import stats
+from audit.columns import IntArray, Outcomes, Times
 from audit.comparisons import benchmark_rate
 from audit.definitions import ALL, SURVIVAL_MONTHS, Arm, AuditSettings, Measure
-from audit.measures import Observation, TimeToEvent
 from audit.metrics import logrank_against, reference_curve
 from audit.rows import FigureRow, SiteRow
 
@@ -107,17 +108,16 @@ def _survival_row(
     return SurvivalRow(months, value, low, high, at_risk, shown, inside)
 
 
-def survival_panel(
-    measure: Measure, rows: Sequence[TimeToEvent], figures: Sequence[FigureRow]
-) -> SurvivalPanel:
+def survival_panel(measure: Measure, times: Times, figures: Sequence[FigureRow]) -> SurvivalPanel:
     """Return the Kaplan-Meier curve, numbers at risk and the published points."""
-    km = stats.kaplan_meier([r.months for r in rows], [r.status for r in rows])
+    n = len(times)
+    km = times.kaplan_meier()
     reference = reference_curve(measure, figures)
     published = _published_points(figures, "overall_survival")
-    at_risk = km.at_risk([float(m) for m in AT_RISK_MONTHS]) if rows else (0,) * len(AT_RISK_MONTHS)
+    at_risk = km.at_risk([float(m) for m in AT_RISK_MONTHS]) if n else (0,) * len(AT_RISK_MONTHS)
     table = tuple(
         _survival_row(
-            months, risk, km.survival_at(months) if rows else None, published, measure.reference
+            months, risk, km.survival_at(months) if n else None, published, measure.reference
         )
         for months, risk in zip(SURVIVAL_MONTHS, at_risk[1:], strict=True)
     )
@@ -127,7 +127,7 @@ def survival_panel(
         at_risk=tuple(zip(AT_RISK_MONTHS, at_risk, strict=True)),
         rows=table,
         reference=_published_points(reference, "overall_survival"),
-        logrank=logrank_against(rows, reference),
+        logrank=logrank_against(times, reference),
         median=km.median(),
     )
 
@@ -146,28 +146,22 @@ class LtpPanel:
     published: tuple[PublishedPoint, ...]
 
 
-def _at_risk(rows: Sequence[TimeToEvent], months: float) -> int:
-    return sum(1 for r in rows if r.months >= months)
-
-
-def ltp_panel(rows: Sequence[TimeToEvent], figures: Sequence[FigureRow]) -> LtpPanel:
+def ltp_panel(times: Times, figures: Sequence[FigureRow]) -> LtpPanel:
     """Return the cumulative incidence of LTP by size (< 4 cm, ≥ 4 cm) and Glazer's figures."""
-    curves, events, members_by_group = [], [], []
+    curves, events = [], []
     for code, label in LTP_GROUPS:
-        members = [r for r in rows if code in r.groups]
-        members_by_group.append(members)
-        cif = stats.cumulative_incidence([r.months for r in members], [r.status for r in members])
-        curves.append((cif, label, members))
-        events.append(sum(1 for r in members if r.status == 1))
+        members = times.of(code)
+        curves.append((times.incidence(code), label, members))
+        events.append(int(np.count_nonzero(members.status == 1)))
     table = []
     for months in LTP_TABLE_MONTHS:
         cells = []
         for cif, _, members in curves:
-            point = cif.at(months) if members else None
+            point = cif.at(months) if len(members) else None
             cells.append(
                 None
                 if point is None
-                else (100 * point[0], 100 * point[1], 100 * point[2], _at_risk(members, months))
+                else (100 * point[0], 100 * point[1], 100 * point[2], members.at_risk(months))
             )
         table.append(IncidenceRow(months, tuple(cells)))
     published = tuple(
@@ -236,17 +230,14 @@ class FunnelPanel:
 
 def funnel_panel(
     measure: Measure,
-    observations: Sequence[Observation],
+    outcomes: Outcomes,
     sites: Sequence[SiteRow],
     figures: Sequence[FigureRow],
 ) -> FunnelPanel:
     """Place each site's k/N on a funnel around the published rate (95% and 99.8%)."""
     target = target_for(measure, figures)
-    per_site = []
-    for site in sites:
-        members = [o for o in observations if o.site_id == site.id]
-        if members:
-            per_site.append((site, sum(o.outcome for o in members), len(members)))
+    by_id = {site.id: site for site in sites}
+    per_site = [(by_id[pk], k, n) for pk, k, n in outcomes.per_site(by_id)]
     units: list[FunnelUnit] = []
     limits: tuple[stats.FunnelLimits, ...] = ()
     dispersion = None
@@ -292,26 +283,46 @@ class CusumPanel:
     series: tuple[CusumSeries, ...]
 
 
+def _label_ranks(keys: IntArray, labels: Mapping[int, str]) -> tuple[IntArray, list[str]]:
+    """Return each unit's label as its position in the sorted labels (equal labels merge)."""
+    ordered = sorted(set(labels.values()))
+    position = {label: index for index, label in enumerate(ordered)}
+    lookup = {key: position[label] for key, label in labels.items()}
+    ranks = np.fromiter((lookup[key] for key in keys.tolist()), dtype=np.int64, count=keys.size)
+    return ranks, ordered
+
+
 def cusum_panel(
     by: str,
     measure: Measure,
-    observations: Sequence[Observation],
-    label_of: Callable[[Observation], str],
+    outcomes: Outcomes,
+    keys: IntArray,
+    labels: Mapping[int, str],
     figures: Sequence[FigureRow],
     config: AuditSettings,
     limit_for: Callable[[float], stats.ControlLimit],
 ) -> CusumPanel:
-    """Run the Bernoulli CUSUM of the outcome for each site or operator, in date order."""
+    """Run the Bernoulli CUSUM of the outcome for each site or operator, in date order.
+
+    ``keys`` holds each unit's site or operator, ``labels`` the name shown for a key;
+    units are grouped by that name and taken in date order (then record id).
+    """
     target = target_for(measure, figures)
-    if target is None or not observations:
+    if target is None or not len(outcomes):
         return CusumPanel(by, target, None, config.cusum_odds_ratio, ())
+    assert outcomes.on is not None and outcomes.order is not None
     limit = limit_for(target.rate)
-    ordered = sorted(observations, key=lambda o: (label_of(o), o.on, o.order))
+    ranks, names = _label_ranks(keys, labels)
+    order = np.lexsort((outcomes.order, outcomes.on, ranks))
+    ranks, sequence = ranks[order], outcomes.outcome[order].astype(np.int64)
+    bounds = np.flatnonzero(np.diff(ranks)) + 1
     series = []
-    for label, members in groupby(ordered, key=label_of):
-        outcomes = [int(o.outcome) for o in members]
+    for members, run_of in zip(np.split(sequence, bounds), np.split(ranks, bounds), strict=True):
         run = stats.bernoulli_cusum(
-            outcomes, target.rate, odds_ratio=config.cusum_odds_ratio, h=limit.h
+            members, target.rate, odds_ratio=config.cusum_odds_ratio, h=limit.h
         )
-        series.append(CusumSeries(label, len(outcomes), sum(outcomes), run.path, run.signals))
+        label = names[int(run_of[0])]
+        series.append(
+            CusumSeries(label, int(members.size), int(members.sum()), run.path, run.signals)
+        )
     return CusumPanel(by, target, limit, config.cusum_odds_ratio, tuple(series))

@@ -10,12 +10,16 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+# Data columns: a sequence of Python numbers or a numpy array of them.
+Reals = Sequence[float] | NDArray[np.floating[Any]]
+Integers = Sequence[int] | NDArray[np.integer[Any]]
 
 
 def as_count(value: object, name: str) -> int:
@@ -77,7 +81,7 @@ def check_time(value: object, name: str = "t") -> float:
     return result
 
 
-def as_times(values: Sequence[float], name: str = "times") -> FloatArray:
+def as_times(values: Reals, name: str = "times") -> FloatArray:
     """Return a 1-D float array of finite, non-negative times."""
     try:
         array = np.asarray(values, dtype=np.float64)
@@ -92,7 +96,7 @@ def as_times(values: Sequence[float], name: str = "times") -> FloatArray:
     return array
 
 
-def as_codes(values: Sequence[int], name: str, allowed: frozenset[int] | None = None) -> IntArray:
+def as_codes(values: Integers, name: str, allowed: frozenset[int] | None = None) -> IntArray:
     """Return a 1-D int array of non-negative integer codes, optionally from ``allowed``."""
     try:
         raw = np.asarray(values, dtype=np.float64)
@@ -111,7 +115,7 @@ def as_codes(values: Sequence[int], name: str, allowed: frozenset[int] | None = 
     return codes
 
 
-def as_events(values: Sequence[int], name: str = "events") -> IntArray:
+def as_events(values: Integers, name: str = "events") -> IntArray:
     """Return 0/1 event indicators (1 = event, 0 = censored) as an int array."""
     return as_codes(values, name, frozenset({0, 1}))
 

@@ -7,7 +7,6 @@ treated as one more competing cause.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +16,8 @@ from ._risk import RiskTable, product_limit, risk_table, step_index
 from ._validation import (
     FloatArray,
     IntArray,
+    Integers,
+    Reals,
     as_codes,
     as_positive_count,
     as_times,
@@ -105,8 +106,8 @@ def _cause_column(table: RiskTable, cause: int) -> IntArray:
 
 
 def cumulative_incidence(
-    times: Sequence[float],
-    causes: Sequence[int],
+    times: Reals,
+    causes: Integers,
     *,
     cause: int = 1,
     confidence: float = 0.95,

@@ -14,7 +14,7 @@ log(1 / (1 - p0 + R_A p0)), which is negative whenever R_A > 1.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -23,6 +23,7 @@ import numpy as np
 from ._validation import (
     FloatArray,
     IntArray,
+    Integers,
     as_count,
     as_events,
     as_positive_count,
@@ -100,7 +101,7 @@ def _check_h(h: float) -> float:
 
 
 def bernoulli_cusum(
-    outcomes: Sequence[int],
+    outcomes: Integers,
     p0: float,
     *,
     odds_ratio: float = DEFAULT_ODDS_RATIO,

@@ -15,6 +15,8 @@ from scipy import stats
 
 from ._validation import (
     FloatArray,
+    Integers,
+    Reals,
     as_events,
     as_times,
     check_confidence,
@@ -95,8 +97,8 @@ def _poisson_ratio_interval(observed: int, expected: float, confidence: float) -
 
 
 def one_sample_logrank(
-    times: Sequence[float],
-    events: Sequence[int],
+    times: Reals,
+    events: Integers,
     reference_times: Sequence[float],
     reference_survival: Sequence[float],
     *,

@@ -13,6 +13,8 @@ from ._risk import risk_table, step_index
 from ._validation import (
     FloatArray,
     IntArray,
+    Integers,
+    Reals,
     as_events,
     as_times,
     check_confidence,
@@ -131,9 +133,7 @@ def _scipy_curve(
     )
 
 
-def kaplan_meier(
-    times: Sequence[float], events: Sequence[int], *, confidence: float = 0.95
-) -> KaplanMeier:
+def kaplan_meier(times: Reals, events: Integers, *, confidence: float = 0.95) -> KaplanMeier:
     """Estimate the Kaplan-Meier survival curve with Greenwood log-log intervals.
 
     ``events`` uses 1 for an observed event and 0 for a censored follow-up time. Times
