@@ -28,6 +28,7 @@ IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
+NO_OPERATOR = "Operator not recorded"  # the CUSUM's label for procedures without one
 SUBGROUP_CODES: tuple[str, ...] = tuple(code for code, _ in SUBGROUP_CHOICES)
 SUBGROUP_BITS: dict[str, int] = {code: 1 << index for index, code in enumerate(SUBGROUP_CODES)}
 

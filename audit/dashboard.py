@@ -13,7 +13,6 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from audit import cache, selectors, stats
-from audit.cohort import build_cohort
 from audit.columns import Tally
 from audit.criteria import (
     CompletenessRow,
@@ -31,7 +30,7 @@ from audit.definitions import (
     Measure,
     audit_settings,
 )
-from audit.metrics import MetricResult, metrics_for_tally
+from audit.metrics import MetricResult, metrics_for_tally, read_tally
 from audit.panels import (
     CusumPanel,
     FunnelPanel,
@@ -42,7 +41,6 @@ from audit.panels import (
     ltp_panel,
     survival_panel,
 )
-from audit.reference import tally_of_cohort
 from audit.rows import FigureRow, Period, PublicationRow, SiteRow
 
 FUNNEL_MEASURES = ("major_complication", "primary_efficacy")
@@ -231,8 +229,8 @@ def get_dashboard(*, site_ids: Collection[int] | None, period: Period) -> Dashbo
     config = audit_settings()
 
     def compute() -> Dashboard:
-        cohort = build_cohort(selectors.registry_data(site_ids=scope), period)
+        tally = read_tally(site_ids=scope, period=period, config=config)
         figures, publications = selectors.published_figures()
-        return build_dashboard(tally_of_cohort(cohort, config), figures, publications, config)
+        return build_dashboard(tally, figures, publications, config)
 
     return cache.cached(("dashboard", scope, period, config), compute)

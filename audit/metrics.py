@@ -51,7 +51,6 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from audit import cache, selectors, stats
-from audit.cohort import build_cohort
 from audit.columns import Outcomes, Tally, Times, in_subgroup, subgroups_present
 from audit.comparisons import BenchmarkComparison, compare, figures_for, headline, p_text
 from audit.definitions import (
@@ -64,7 +63,7 @@ from audit.definitions import (
     audit_settings,
     measures_for_display,
 )
-from audit.reference import tally_of_cohort
+from audit.facts import tally_of_facts
 from audit.rows import FigureRow, Period, PublicationRow
 
 VALUE_UNITS = {
@@ -412,6 +411,12 @@ def make_period(
     return Period(start=period_start, end=period_end, as_of=as_of or timezone.localdate())
 
 
+def read_tally(*, site_ids: Collection[int] | None, period: Period, config: AuditSettings) -> Tally:
+    """Read the cohort of the sites (None: every site) and period as a tally (two queries)."""
+    raw = selectors.cohort_facts(site_ids=site_ids, period=period, config=config)
+    return tally_of_facts(raw, selectors.sites(site_ids), period)
+
+
 def compute_metrics(
     *,
     site_ids: Collection[int] | None,
@@ -426,8 +431,7 @@ def compute_metrics(
     config = audit_settings()
 
     def compute() -> tuple[MetricResult, ...]:
-        cohort = build_cohort(selectors.registry_data(site_ids=scope), period)
-        tally = tally_of_cohort(cohort, config)
+        tally = read_tally(site_ids=scope, period=period, config=config)
         figures, publications = selectors.published_figures()
         return metrics_for_tally(tally, figures, publications, config, subgroups=subgroups)
 

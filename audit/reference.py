@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from audit.cohort import Cohort, PatientFacts
-from audit.columns import Counts, Outcomes, Tally, Times, ints, mask_of
+from audit.columns import NO_OPERATOR, Counts, Outcomes, Tally, Times, ints, mask_of
 from audit.definitions import SIZE_NICE_MM, AuditSettings
 from audit.measures import (
     EVALUABLE,
@@ -27,8 +27,6 @@ from audit.measures import (
     survival_times,
 )
 from registry import schedule
-
-NO_OPERATOR = "Operator not recorded"
 
 
 def outcomes_of(observations: Sequence[Observation]) -> Outcomes:

@@ -15,9 +15,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from audit import facts
 from audit.benchmarks import FigureText, figure_text
+from audit.definitions import AuditSettings
 from audit.models import BenchmarkFigure
 from audit.rows import (
     AssessmentRow,
@@ -25,6 +28,7 @@ from audit.rows import (
     FigureRow,
     FollowUpRow,
     PatientRow,
+    Period,
     ProcedureRow,
     PublicationRow,
     RegistryData,
@@ -64,7 +68,8 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _sites(site_ids: Collection[int] | None) -> tuple[SiteRow, ...]:
+def sites(site_ids: Collection[int] | None) -> tuple[SiteRow, ...]:
+    """Return the sites (None: every site) in code order."""
     rows = _in_sites(Site.objects.order_by("code"), "pk", site_ids)
     fields = ("pk", "code", "name", "governance_lead_informed_on")
     return tuple(SiteRow(*row) for row in rows.values_list(*fields))
@@ -149,7 +154,7 @@ def _complications(site_ids: Collection[int] | None) -> tuple[ComplicationRow, .
 def registry_data(*, site_ids: Collection[int] | None) -> RegistryData:
     """Read every current record of the sites (None: all sites) in eight queries."""
     return RegistryData(
-        sites=_sites(site_ids),
+        sites=sites(site_ids),
         patients=_patients(site_ids),
         tumours=_tumours(site_ids),
         procedures=_procedures(site_ids),
@@ -158,6 +163,34 @@ def registry_data(*, site_ids: Collection[int] | None) -> RegistryData:
         assessments=_assessments(site_ids),
         complications=_complications(site_ids),
     )
+
+
+# For this query only (until its transaction ends): the JIT compiler spends seconds
+# compiling the summary's many expressions, more than running them takes, and sorts
+# and hashes of a national cohort fit in memory rather than spill to disk.
+FACTS_SETTINGS = "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+
+
+def cohort_facts(
+    *, site_ids: Collection[int] | None, period: Period, config: AuditSettings
+) -> facts.RawFacts:
+    """Read the facts of every patient, tumour and procedure of the sites and period.
+
+    One query (audit.facts.FACTS_SQL) summarises the registry in the database and
+    returns packed records, whatever the cohort size.
+    """
+    scope = None if site_ids is None else sorted(site_ids)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(FACTS_SETTINGS)
+        cursor.execute(facts.FACTS_SQL, facts.facts_parameters(scope, period, config))
+        row = cursor.fetchone()
+    pairs = zip(row[0:8:2], row[1:8:2], strict=True)
+    packed = [facts.Packed(bytes(data or b""), int(n)) for data, n in pairs]
+    operators = {
+        pk: _operator_name(first, last, username) for pk, first, last, username in row[8] or []
+    }
+    tumours, patients, procedures, treatments = packed
+    return facts.RawFacts(tumours, patients, procedures, treatments, operators)
 
 
 _FIGURE_FIELDS = (
