@@ -103,7 +103,12 @@ def _test(
     if measure.higher_is_better is None:
         return p_value, None
     verdict = stats.verdict(
-        k, n, rate, higher_is_better=measure.higher_is_better, min_n=config.min_cases
+        k,
+        n,
+        rate,
+        higher_is_better=measure.higher_is_better,
+        min_n=config.min_cases,
+        p_value=p_value,
     )
     return p_value, verdict.value
 

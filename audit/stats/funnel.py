@@ -113,21 +113,43 @@ def _interpolated_limit(p0: float, n: int, level: float) -> float:
     return min(max((r - a) / n, 0.0), 1.0)
 
 
+def _limit_table(p0: float, ns: Sequence[int]) -> list[list[float]]:
+    """Compute `_interpolated_limit` at the four levels (columns) for every n (rows).
+
+    The same arithmetic on arrays: one scipy call per step for the whole table
+    rather than one per limit, which is where a funnel curve spent its time.
+    """
+    levels = np.array([*ALERT_LEVELS, *ALARM_LEVELS])[np.newaxis, :]
+    sizes = np.array(ns, dtype=np.int64)[:, np.newaxis]
+    r = stats.binom.ppf(levels, sizes, p0)
+    cdf_r = stats.binom.cdf(r, sizes, p0)
+    step = cdf_r - stats.binom.cdf(r - 1.0, sizes, p0)
+    if np.any(step == 0.0):
+        raise ZeroDivisionError("float division by zero")  # as the scalar arithmetic
+    a = (cdf_r - levels) / step
+    table: list[list[float]] = np.minimum(np.maximum((r - a) / sizes, 0.0), 1.0).tolist()
+    return table
+
+
+def _limits(p0: float, ns: Sequence[int]) -> tuple[FunnelLimits, ...]:
+    """Compute the four exact binomial limits for already-validated arguments."""
+    if not ns:
+        return ()
+    return tuple(
+        FunnelLimits(n=n, lower_95=lo95, upper_95=hi95, lower_998=lo998, upper_998=hi998)
+        for n, (lo95, hi95, lo998, hi998) in zip(ns, _limit_table(p0, ns), strict=True)
+    )
+
+
 def _exact_limits(p0: float, n: int) -> FunnelLimits:
     """Compute the four exact binomial limits for already-validated arguments."""
-    return FunnelLimits(
-        n=n,
-        lower_95=_interpolated_limit(p0, n, ALERT_LEVELS[0]),
-        upper_95=_interpolated_limit(p0, n, ALERT_LEVELS[1]),
-        lower_998=_interpolated_limit(p0, n, ALARM_LEVELS[0]),
-        upper_998=_interpolated_limit(p0, n, ALARM_LEVELS[1]),
-    )
+    return _limits(p0, [n])[0]
 
 
 def funnel_limits(p0: float, ns: Sequence[int]) -> tuple[FunnelLimits, ...]:
     """Return the exact 95% and 99.8% funnel limits for each sample size in ``ns``."""
     p0 = check_open_unit(p0, "p0")
-    return tuple(_exact_limits(p0, as_positive_count(n, "n")) for n in ns)
+    return _limits(p0, [as_positive_count(n, "n") for n in ns])
 
 
 def funnel_curve(p0: float, n_min: int, n_max: int, points: int = 100) -> tuple[FunnelLimits, ...]:

@@ -153,12 +153,15 @@ def verdict(
     higher_is_better: bool,
     alpha: float = DEFAULT_ALPHA,
     min_n: int = DEFAULT_MIN_N,
+    p_value: float | None = None,
 ) -> Verdict:
     """Classify a local rate k/n against the benchmark p0.
 
     Return TOO_FEW_CASES when n < min_n (or n == 0); otherwise CONSISTENT unless the
     two-sided exact binomial test rejects at ``alpha``, in which case the direction of
     k/n relative to p0, read through ``higher_is_better``, decides BETTER or WORSE.
+    Pass ``p_value`` when ``binomial_test(k, n, p0)`` is already known: the test
+    costs milliseconds for a large n.
     """
     k, n = check_k_n(k, n)
     p0 = check_open_unit(p0, "p0")
@@ -166,7 +169,8 @@ def verdict(
     min_n = as_positive_count(min_n, "min_n")
     if n < min_n:
         return Verdict.TOO_FEW_CASES
-    p_value = stats.binomtest(k, n, p0, alternative="two-sided").pvalue
+    if p_value is None:
+        p_value = float(stats.binomtest(k, n, p0, alternative="two-sided").pvalue)
     if p_value >= alpha:
         return Verdict.CONSISTENT
     observed_higher = k / n > p0

@@ -95,6 +95,14 @@ def test_funnel_limits_bundle_all_four_levels() -> None:
     assert funnel_limits(0.1, []) == ()
 
 
+def test_funnel_limits_are_exactly_the_interpolated_limit_at_each_level() -> None:
+    levels = (ALERT_LEVELS[0], ALERT_LEVELS[1], ALARM_LEVELS[0], ALARM_LEVELS[1])
+    for p0 in (0.01, 0.2, 0.5, 0.93):
+        for limits in funnel_limits(p0, [1, 2, 7, 50, 333, 10_000]):
+            shown = (limits.lower_95, limits.upper_95, limits.lower_998, limits.upper_998)
+            assert shown == tuple(binomial_limit(p0, limits.n, level) for level in levels)
+
+
 def test_funnel_curve_spreads_integer_sizes_over_the_range() -> None:
     curve = funnel_curve(0.1, 20, 100, points=5)
     assert [row.n for row in curve] == [20, 40, 60, 80, 100]

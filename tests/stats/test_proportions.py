@@ -8,6 +8,7 @@ single proportion: comparison of seven methods", Stat Med 17:857-872, Table II (
 import math
 
 import pytest
+from scipy import stats
 
 from audit.stats.proportions import (
     DEFAULT_ALPHA,
@@ -42,6 +43,13 @@ def test_wilson_interval_matches_score_formula_by_hand() -> None:
     assert half == pytest.approx(0.197306, abs=1e-6)
     assert wilson_interval(k, n) == approx_pair((centre - half, centre + half), 1e-6)
     assert wilson_interval(k, n) == approx_pair((0.2188, 0.6134))
+
+
+def test_wilson_interval_is_exactly_scipys() -> None:
+    for n in (1, 2, 7, 30, 101, 2000, 123_457):
+        for k in sorted({0, 1, n // 3, n // 2, n - 1, n}):
+            ci = stats.binomtest(k, n).proportion_ci(method="wilson")
+            assert wilson_interval(k, n) == (float(ci.low), float(ci.high))
 
 
 @pytest.mark.parametrize(
@@ -250,6 +258,14 @@ def test_verdict_is_consistent_when_test_does_not_reject() -> None:
 def test_verdict_respects_alpha() -> None:
     # p = 0.0215: significant at 0.05, not at 0.01.
     assert verdict(9, 10, 0.5, higher_is_better=True, alpha=0.01) == Verdict.CONSISTENT
+
+
+def test_verdict_with_a_known_p_value_agrees_with_computing_it() -> None:
+    for k, n, p0 in [(9, 10, 0.5), (1, 10, 0.5), (0, 10, 0.2), (480, 2000, 0.2)]:
+        p_value = binomial_test(k, n, p0)
+        for better in (True, False):
+            computed = verdict(k, n, p0, higher_is_better=better)
+            assert verdict(k, n, p0, higher_is_better=better, p_value=p_value) == computed
 
 
 def test_verdict_flags_too_few_cases_below_min_n() -> None:
