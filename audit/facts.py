@@ -82,6 +82,8 @@ def _day(column: str) -> str:
 
 # Current records of the selected sites: a withdrawn record, or one under a withdrawn
 # patient, procedure, tumour or follow-up, never counts (as ClinicalQuerySet.current()).
+# Apart from the patients, each part reads the registry tables themselves, whose
+# statistics give the planner the row counts it needs to choose hash joins.
 _RECORDS = """
 cur_patient AS MATERIALIZED (
     SELECT p.id, p.registry_id, p.site_id, p.primary_site, p.baseline_cea::float8 AS baseline_cea,
@@ -95,46 +97,37 @@ cur_procedure AS MATERIALIZED (
     SELECT r.id, r.patient_id, r.performed_on, r.approach, r.operator_id, r.consent_documented
     FROM registry_procedure r JOIN cur_patient p ON p.id = r.patient_id
     WHERE r.withdrawn_at IS NULL
-),
-cur_tumour AS MATERIALIZED (
-    SELECT t.id, t.patient_id, t.segment, t.max_diameter_mm,
-           btrim(t.size_exception_reason, %(whitespace)s) <> '' AS has_reason
-    FROM registry_tumour t JOIN cur_patient p ON p.id = t.patient_id
-    WHERE t.withdrawn_at IS NULL
-),
-cur_treatment AS MATERIALIZED (
-    SELECT x.procedure_id, x.tumour_id, x.technical_success,
-           r.patient_id, r.performed_on, r.approach
-    FROM registry_tumourtreatment x
-    JOIN cur_procedure r ON r.id = x.procedure_id
-    JOIN cur_tumour t ON t.id = x.tumour_id
-    WHERE x.withdrawn_at IS NULL
 )"""
 
 # Tumours: first cryotherapy, subgroups and a summary of the assessments. Assessment
 # codes are day * 4 + the result's position in sorted(EVALUABLE), so min() finds
 # the first evaluable assessment in (date, result) order, as audit.cohort sorts them.
 _TUMOURS = f"""
-treatment_order AS (
-    SELECT x.tumour_id, x.performed_on, x.approach,
-           row_number() OVER (PARTITION BY x.tumour_id ORDER BY x.performed_on, x.procedure_id)
-               AS position,
-           min(x.performed_on) OVER (PARTITION BY x.tumour_id) AS first_on
-    FROM cur_treatment x
-),
-tumour_first AS (
+tumour_first AS MATERIALIZED (
     SELECT o.tumour_id, min(o.first_on) AS first_on,
            min(o.approach) FILTER (WHERE o.position = 1) AS approach,
            -- The first re-treatment on a later day (for primary efficacy).
            min(o.performed_on) FILTER (WHERE o.performed_on > o.first_on) AS retreated_on
-    FROM treatment_order o GROUP BY o.tumour_id
+    FROM (
+        -- A treatment's tumour and procedure belong to one patient (TumourTreatment.clean).
+        SELECT x.tumour_id, r.performed_on, r.approach,
+               row_number() OVER (PARTITION BY x.tumour_id ORDER BY r.performed_on, r.id)
+                   AS position,
+               min(r.performed_on) OVER (PARTITION BY x.tumour_id) AS first_on
+        FROM registry_tumourtreatment x
+        JOIN registry_procedure r ON r.id = x.procedure_id
+        JOIN registry_tumour t ON t.id = x.tumour_id
+        JOIN cur_patient p ON p.id = r.patient_id
+        WHERE x.withdrawn_at IS NULL AND r.withdrawn_at IS NULL AND t.withdrawn_at IS NULL
+    ) o
+    GROUP BY o.tumour_id
 ),
 treated AS MATERIALIZED (
     SELECT t.id, t.patient_id, p.site_id, f.first_on, f.retreated_on, t.max_diameter_mm,
-           t.has_reason,
+           btrim(t.size_exception_reason, %(whitespace)s) <> '' AS has_reason,
            {_mask_sql("t.max_diameter_mm", "t.segment", "f.approach", "p.primary_site")} AS mask
     FROM tumour_first f
-    JOIN cur_tumour t ON t.id = f.tumour_id
+    JOIN registry_tumour t ON t.id = f.tumour_id
     JOIN cur_patient p ON p.id = t.patient_id
 ),
 assessed AS MATERIALIZED (
@@ -162,16 +155,18 @@ assessed AS MATERIALIZED (
 # Patients: procedures, follow-ups, death (a follow-up's date of death, else the
 # first fatal complication), the largest tumour treated and any progression.
 _PATIENTS = """
-procedure_order AS (
-    SELECT r.patient_id, r.performed_on, r.approach,
-           row_number() OVER (PARTITION BY r.patient_id ORDER BY r.performed_on, r.id) AS position
-    FROM cur_procedure r
-),
 patient_first AS MATERIALIZED (
     SELECT o.patient_id, count(*) AS n_procedures, min(o.performed_on) AS first_on,
            max(o.performed_on) AS last_on,
            min(o.approach) FILTER (WHERE o.position = 1) AS approach
-    FROM procedure_order o GROUP BY o.patient_id
+    FROM (
+        SELECT r.patient_id, r.performed_on, r.approach,
+               row_number() OVER (PARTITION BY r.patient_id ORDER BY r.performed_on, r.id)
+                   AS position
+        FROM registry_procedure r JOIN cur_patient p ON p.id = r.patient_id
+        WHERE r.withdrawn_at IS NULL
+    ) o
+    GROUP BY o.patient_id
 ),
 seen AS MATERIALIZED (
     SELECT f.patient_id, max(f.seen_on) AS last_seen,
@@ -203,13 +198,13 @@ death AS MATERIALIZED (
     LEFT JOIN fatal d ON d.patient_id = pf.patient_id
 ),
 patient_largest AS (
-    SELECT DISTINCT ON (x.patient_id) x.patient_id, t.max_diameter_mm, t.segment
-    FROM cur_treatment x JOIN cur_tumour t ON t.id = x.tumour_id
-    ORDER BY x.patient_id, t.max_diameter_mm DESC, t.id
+    SELECT DISTINCT ON (l.patient_id) l.patient_id, l.max_diameter_mm, l.segment
+    FROM procedure_largest l
+    ORDER BY l.patient_id, l.max_diameter_mm DESC, l.tumour_id
 ),
 progressed AS (
-    SELECT DISTINCT x.patient_id
-    FROM cur_treatment x JOIN assessed a ON a.tumour_id = x.tumour_id
+    SELECT DISTINCT t.patient_id
+    FROM treated t JOIN assessed a ON a.tumour_id = t.id
     WHERE a.progressed_on IS NOT NULL
 )"""
 
@@ -226,10 +221,14 @@ procedure_complications AS (
       AND c.onset_on - r.performed_on BETWEEN 0 AND %(periprocedural_days)s
     GROUP BY c.procedure_id
 ),
-procedure_largest AS (
-    SELECT DISTINCT ON (x.procedure_id) x.procedure_id, t.max_diameter_mm, t.segment
-    FROM cur_treatment x JOIN cur_tumour t ON t.id = x.tumour_id
-    ORDER BY x.procedure_id, t.max_diameter_mm DESC, t.id
+procedure_largest AS MATERIALIZED (
+    SELECT DISTINCT ON (x.procedure_id) x.procedure_id, r.patient_id, x.tumour_id,
+           t.max_diameter_mm, t.segment
+    FROM registry_tumourtreatment x
+    JOIN cur_procedure r ON r.id = x.procedure_id
+    JOIN registry_tumour t ON t.id = x.tumour_id
+    WHERE x.withdrawn_at IS NULL AND t.withdrawn_at IS NULL
+    ORDER BY x.procedure_id, t.max_diameter_mm DESC, x.tumour_id
 )"""
 
 
@@ -415,8 +414,10 @@ _TREATMENT_ROWS = f"""
                     WHEN x.technical_success = ANY (%(known)s::text[]) THEN 0
                     ELSE -1 END AS success,
                count(*) AS n
-        FROM cur_treatment x JOIN treated t ON t.id = x.tumour_id
-        WHERE {_in_period("x.performed_on")}
+        FROM registry_tumourtreatment x
+        JOIN cur_procedure r ON r.id = x.procedure_id
+        JOIN treated t ON t.id = x.tumour_id
+        WHERE x.withdrawn_at IS NULL AND {_in_period("r.performed_on")}
         GROUP BY 1, 2, 3
     ) t"""
 
@@ -441,8 +442,8 @@ def dtype_of(columns: Sequence[Column]) -> np.dtype[Any]:
 FACTS_SQL = f"""
 WITH {_RECORDS},
 {_TUMOURS},
-{_PATIENTS},
-{_PROCEDURES}
+{_PROCEDURES},
+{_PATIENTS}
 SELECT tumours.data, tumours.n, patients.data, patients.n, procedures.data, procedures.n,
        treatments.data, treatments.n,
        (SELECT json_agg(json_build_array(u.id, u.first_name, u.last_name, u.username))
