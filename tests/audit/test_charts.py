@@ -106,3 +106,20 @@ def test_a_chart_costs_the_same_queries_for_a_small_and_a_larger_cohort(
     cache.bump_data_version()
     with django_assert_num_queries(len(queries)):
         client.get(url)
+
+
+def test_a_cached_chart_is_served_without_the_dashboard(
+    client, cohort, registry_admin, monkeypatch
+):
+    client.force_login(registry_admin)
+    drawn = client.get("/dashboard/charts/survival.svg").content
+
+    def no_dashboard(**kwargs):
+        raise AssertionError("the cached chart should not need the dashboard")
+
+    monkeypatch.setattr("audit.views.get_dashboard", no_dashboard)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/dashboard/charts/survival.svg")
+    assert again.status_code == 200
+    assert again.content == drawn
+    assert "registry_patient" not in " ".join(q["sql"] for q in queries.captured_queries)
