@@ -287,9 +287,9 @@ def _label_ranks(keys: IntArray, labels: Mapping[int, str]) -> tuple[IntArray, l
     """Return each unit's label as its position in the sorted labels (equal labels merge)."""
     ordered = sorted(set(labels.values()))
     position = {label: index for index, label in enumerate(ordered)}
-    lookup = {key: position[label] for key, label in labels.items()}
-    ranks = np.fromiter((lookup[key] for key in keys.tolist()), dtype=np.int64, count=keys.size)
-    return ranks, ordered
+    present, inverse = np.unique(keys, return_inverse=True)
+    rank_of = np.array([position[labels[int(key)]] for key in present], dtype=np.int64)
+    return rank_of[inverse.reshape(-1)], ordered
 
 
 def cusum_panel(
