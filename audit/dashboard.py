@@ -1,13 +1,15 @@
 """Everything the dashboard, its charts and the printable report show, computed once.
 
-`get_dashboard(site_ids=..., period=...)` reads the registry in a constant number
-of queries (audit.selectors), computes every measure and panel in pure Python and
-caches the result by data version (audit.cache): the page and each of its charts
-share one computation.
+`get_dashboard(site_ids=..., period=...)` summarises the registry in one SQL query
+(audit.facts, via audit.selectors), computes every measure and panel from the
+resulting columns (audit.columns) and caches the result by data version
+(audit.cache): the page and each of its charts share one computation.
+`national_dashboard()` is the registry admin's default page, which the benchmarks time.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from audit.definitions import (
     Measure,
     audit_settings,
 )
-from audit.metrics import MetricResult, metrics_for_tally, read_tally
+from audit.metrics import MetricResult, make_period, metrics_for_tally, read_tally
 from audit.panels import (
     CusumPanel,
     FunnelPanel,
@@ -234,3 +236,14 @@ def get_dashboard(*, site_ids: Collection[int] | None, period: Period) -> Dashbo
         return build_dashboard(tally, figures, publications, config)
 
     return cache.cached(("dashboard", scope, period, config), compute)
+
+
+def national_dashboard(*, as_of: datetime.date | None = None) -> Dashboard:
+    """Return the national dashboard: what the page computes for a registry admin by default.
+
+    Every site, every procedure date, the data read on ``as_of`` (default today): the
+    dashboard view computes exactly this for a registry admin who has not filtered,
+    and then only renders it. Cached like any dashboard: call
+    ``cache.bump_data_version()`` first to time it cold.
+    """
+    return get_dashboard(site_ids=None, period=make_period(None, None, as_of))

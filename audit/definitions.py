@@ -8,7 +8,8 @@ standardization of terminology and reporting criteria - a 10-year update"
 Puijk et al. (SIO/DATECAN consensus, Radiology 2021).
 
 The Definitions page renders this module, the dashboard links every number to
-it, and `audit.measures` computes exactly what is written here. Settings that
+it, and `audit.measures` computes exactly what is written here (the pages compute
+the same in SQL, audit.facts, checked against audit.measures by the tests). Settings that
 change a definition (the efficacy window, the CEA upper limit) are filled in by
 `measures_for_display()` so that the text always matches the computation.
 

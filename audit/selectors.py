@@ -1,9 +1,11 @@
 """Reads for benchmarking: plain values, a constant number of queries, scoped by site.
 
 Every function here runs a fixed number of SQL queries whatever the cohort size
-(one `values_list` pass per table) and returns plain rows (audit.rows) for the
-pure computations. Withdrawn records never reach them: each queryset is
-`.current()`, which also drops records under a withdrawn parent.
+and returns plain values for the pure computations: `cohort_facts` the packed
+per-unit summaries of audit.facts (what the pages use), `registry_data` every
+current row as audit.rows (for the per-unit reference rules, audit.reference).
+Withdrawn records never reach them: each queryset is `.current()`, which also
+drops records under a withdrawn parent, and the facts query applies the same rule.
 
 Which sites a user may see comes from `registry.selectors.site_ids_for`: clinicians
 and site leads see their sites, governance reviewers the aggregates of theirs,

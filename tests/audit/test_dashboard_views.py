@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit import cache
+from audit.dashboard import national_dashboard
 from audit.definitions import MEASURES
 from tests.audit.builders import DAY0, complication, days, follow_up, treated_patient
 from tests.factories import UserFactory
@@ -177,3 +178,14 @@ def test_a_cached_dashboard_reads_no_registry_data(client, two_sites, registry_a
     tables = " ".join(q["sql"] for q in queries.captured_queries)
     assert "registry_patient" not in tables
     assert "audit_benchmarkfigure" not in tables
+
+
+def test_the_national_dashboard_is_what_a_registry_admins_page_computes(
+    client, two_sites, registry_admin
+):
+    client.force_login(registry_admin)
+    client.get("/dashboard/")
+    with CaptureQueriesContext(connection) as queries:
+        board = national_dashboard()  # served from the page's cache entry
+    assert not [q for q in queries.captured_queries if "registry_" in q["sql"]]
+    assert (board.n_patients, len(board.sites)) == (7, 2)
