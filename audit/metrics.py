@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from audit import cache, selectors, stats
+from audit.cohort import build_cohort
 from audit.columns import Outcomes, Tally, Times, in_subgroup, subgroups_present
 from audit.comparisons import BenchmarkComparison, compare, figures_for, headline, p_text
 from audit.definitions import (
@@ -64,6 +65,7 @@ from audit.definitions import (
     measures_for_display,
 )
 from audit.facts import tally_of_facts
+from audit.reference import tally_of_cohort
 from audit.rows import FigureRow, Period, PublicationRow
 
 VALUE_UNITS = {
@@ -412,7 +414,15 @@ def make_period(
 
 
 def read_tally(*, site_ids: Collection[int] | None, period: Period, config: AuditSettings) -> Tally:
-    """Read the cohort of the sites (None: every site) and period as a tally (two queries)."""
+    """Read the cohort of the sites (None: every site) and period as a tally.
+
+    On PostgreSQL the facts query summarises the registry where it is (audit.facts);
+    the SQLite demo, a few hundred patients, is read row by row and derived with the
+    reference rules (audit.reference), which give the same results.
+    """
+    if not selectors.facts_supported():
+        cohort = build_cohort(selectors.registry_data(site_ids=site_ids), period)
+        return tally_of_cohort(cohort, config)
     raw = selectors.cohort_facts(site_ids=site_ids, period=period, config=config)
     return tally_of_facts(raw, selectors.sites(site_ids), period)
 

@@ -167,6 +167,11 @@ def registry_data(*, site_ids: Collection[int] | None) -> RegistryData:
     )
 
 
+def facts_supported() -> bool:
+    """Tell whether the database runs the facts query (PostgreSQL; not the SQLite demo)."""
+    return connection.vendor == "postgresql"
+
+
 # For this query only (until its transaction ends): the JIT compiler spends seconds
 # compiling the summary's many expressions, more than running them takes, and sorts
 # and hashes of a national cohort fit in memory rather than spill to disk.

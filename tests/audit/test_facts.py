@@ -188,3 +188,15 @@ def test_a_site_without_patients_has_an_empty_tally(site_b):
     tally = read_tally(site_ids=[site_b.pk], period=period, config=audit_settings())
     assert (tally.n_patients, tally.n_tumours, tally.n_procedures) == (0, 0, 0)
     assert tally.counts.overdue == ((0, 0, 0),)
+
+
+def test_other_databases_are_read_with_the_reference_rules(varied_registry, monkeypatch):
+    """The SQLite demo has no facts query: its tally comes from the per-unit rules."""
+    period = make_period(None, None, AS_OF)
+    config = audit_settings()
+    facts = read_tally(site_ids=None, period=period, config=config)
+    monkeypatch.setattr(selectors, "facts_supported", lambda: False)
+    monkeypatch.setattr(selectors, "cohort_facts", None)  # never called
+    reference = read_tally(site_ids=None, period=period, config=config)
+    assert reference.counts == facts.counts
+    assert reference.n_tumours == facts.n_tumours
