@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable
 
@@ -54,16 +53,7 @@ def drop(name: str) -> None:
 
 def manage(database: str, *args: str) -> str:
     """Run a manage.py command against a benchmark database; return its output."""
-    done = subprocess.run(
-        [settings.PYTHON, "manage.py", *args],
-        cwd=settings.ROOT,
-        env=settings.app_environment(database),
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
+    return settings.run_app(database, "manage.py", *args)
 
 
 def prepare(patients: int, log: Callable[[str], None]) -> dict[str, object]:

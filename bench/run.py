@@ -6,7 +6,6 @@ import argparse
 import datetime
 import json
 import statistics
-import subprocess
 import sys
 import time
 from typing import Any
@@ -26,16 +25,8 @@ def log(message: str) -> None:
 
 def worker(database: str, task: str, **arguments: Any) -> dict[str, Any]:
     """Run one measurement in a fresh process on a benchmark database."""
-    done = subprocess.run(
-        [settings.PYTHON, "-m", "bench.worker", task, json.dumps(arguments)],
-        cwd=settings.ROOT,
-        env=settings.app_environment(database),
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise RuntimeError(f"bench.worker {task} failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    output = settings.run_app(database, "-m", "bench.worker", task, json.dumps(arguments))
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,6 +26,16 @@ def database_name(patients: int) -> str:
 
 def database_url(name: str) -> str:
     return f"{SERVER_URL}/{name}"
+
+
+def run_app(database: str, *args: str) -> str:
+    """Run a Python command of the project against a benchmark database; return its output."""
+    done = subprocess.run(
+        [PYTHON, *args], cwd=ROOT, env=app_environment(database), capture_output=True, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr[-4000:]}")
+    return done.stdout
 
 
 def app_environment(database: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, F, Max, Min, Model
 from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.test import override_settings
@@ -18,6 +18,7 @@ from registry.choices import AssessmentResult as Result
 from registry.choices import CauseOfDeath, Intent, Role, VitalStatus
 from registry.demo import CHANGE_REASON, DEMO_PASSWORD, seeding
 from registry.demo.copying import CopyLoader
+from registry.demo.loader import LOADED_MODELS
 from registry.models import (
     Complication,
     FollowUp,
@@ -38,17 +39,7 @@ AS_OF = datetime.date(2026, 1, 31)
 # so validating each of its rows stays quick yet covers them all.
 COVERAGE_SEED = 1258
 SMALL = {"patients": 40, "sites": 2, "as_of": AS_OF}
-ALL_MODELS = (
-    Site,
-    Membership,
-    Patient,
-    Tumour,
-    Procedure,
-    TumourTreatment,
-    Complication,
-    FollowUp,
-    TumourAssessment,
-)
+ALL_MODELS: tuple[type[Model], ...] = (Site, Membership, *LOADED_MODELS)
 # How a row's foreign keys are compared between two databases (primary keys differ).
 NATURAL_KEYS = {
     Site: ("code",),
