@@ -110,11 +110,11 @@ def _ensure_current(record: ClinicalRecord) -> None:
 
 def _save(record: R, *, by: User, reason: str) -> R:
     # Fields and cross-field rules (Model.clean) are checked here, in Python. The
-    # table's constraints are enforced by the database itself; checking them first
-    # would cost a query each on every save (a third of a form submission's time),
-    # so they are checked only when the database refuses the row, to turn its
-    # refusal into the same field errors (ClinicalRecord.get_constraints).
-    # A parent already loaded (the patient, the site) exists: skip re-reading it.
+    # table's unique and check constraints are enforced by the database itself;
+    # checking them first would cost a query each on every save, so they are
+    # checked only when the database refuses the row, to turn the refusal into
+    # the same field errors. A parent already loaded (the patient, the site)
+    # exists, so its foreign key is not read again either.
     loaded = [
         f.name
         for f in record._meta.concrete_fields
